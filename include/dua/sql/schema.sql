@@ -1,0 +1,128 @@
+-- Raw layer and load bookkeeping of the DUA warehouse.
+-- Idempotent: applied by every command before it touches the warehouse.
+-- The clear personnummer never reaches these tables: person_id is a keyed
+-- pseudonym (HMAC-SHA256), birth_date and pnr_gender are derived at load.
+
+create schema if not exists raw;
+create schema if not exists meta;
+
+-- One row per delivered file (whatever became of it). sha256 makes an
+-- identical re-delivery a no-op.
+create table if not exists meta.file_ledger (
+    file_id        bigint generated always as identity primary key,
+    file_name      text        not null,
+    source         text        not null,   -- dexter | af | catalogue
+    kommunkod      text,
+    file_date      date,                   -- export date (dexter), month start (af)
+    sha256         text        not null,
+    encoding       text,
+    status         text        not null,   -- loaded | rejected | superseded
+    rows_total     integer     not null default 0,
+    rows_loaded    integer     not null default 0,
+    rows_rejected  integer     not null default 0,
+    reason_code    text,                   -- whole-file rejection rule
+    message        text,
+    run_id         text,
+    loaded_at      timestamptz not null default now()
+);
+create unique index if not exists file_ledger_sha256 on meta.file_ledger (sha256);
+
+-- Rejected rows, with the personnummer masked in raw_line.
+create table if not exists meta.quarantine (
+    file_id      bigint  not null references meta.file_ledger (file_id),
+    file_name    text    not null,
+    line_no      integer not null,
+    reason_code  text    not null,
+    column_name  text,
+    message      text    not null,
+    raw_line     text
+);
+create index if not exists quarantine_file on meta.quarantine (file_id);
+
+create table if not exists meta.run_log (
+    run_id       text primary key,
+    command      text        not null,
+    started_at   timestamptz not null default now(),
+    finished_at  timestamptz,
+    status       text        not null default 'running',  -- running | success | failed
+    detail       jsonb
+);
+
+-- Dexter ISP enrolments: every loaded export is kept; the latest export of a
+-- municipality supersedes earlier ones enrolment by enrolment (see
+-- stg_dexter__enrolments).
+create table if not exists raw.dexter_enrolment (
+    file_id             bigint   not null references meta.file_ledger (file_id),
+    line_no             integer  not null,
+    export_date         date     not null,
+    person_id           text     not null,
+    pnr_is_temporary    boolean  not null,
+    pnr_is_samordning   boolean  not null,
+    birth_date          date,
+    pnr_gender          text,               -- K | M | null (temporary)
+    kommunkod           text     not null,
+    deltagande_id       text     not null,
+    skolform            text     not null,
+    kurskod             text     not null,
+    studievag           smallint,
+    kurspaket           text,
+    startdatum          date     not null,
+    planerat_slutdatum  date     not null,
+    slutdatum           date,
+    status              text     not null,
+    avbrottsorsak       text,
+    betyg               text,
+    franvaro_procent    numeric(6, 2),
+    studietakt_procent  smallint not null,
+    finansiering        text,
+    isp_uppdaterad      date,
+    extra               jsonb
+);
+create index if not exists dexter_enrolment_key
+    on raw.dexter_enrolment (kommunkod, deltagande_id, export_date);
+create index if not exists dexter_enrolment_file on raw.dexter_enrolment (file_id);
+
+-- Af monthly status snapshots: one snapshot per (kommunkod, status_month);
+-- a corrected delivery replaces the snapshot whole.
+create table if not exists raw.af_status (
+    file_id                        bigint   not null references meta.file_ledger (file_id),
+    line_no                        integer  not null,
+    person_id                      text     not null,
+    pnr_is_samordning              boolean  not null,
+    birth_date                     date     not null,
+    pnr_gender                     text     not null,
+    kommunkod                      text     not null,
+    status_month                   date     not null,  -- first day of statusmanad
+    kon                            text     not null,
+    sokandekategori                text,
+    inskrivningsdatum              date     not null,
+    avaktualiseringsdatum          date,
+    avaktualiseringsorsak          text,
+    uppehallstillstand_datum       date     not null,
+    etablering_startdatum          date,
+    etablering_planerat_slutdatum  date,
+    etablering_slutdatum           date,
+    utbildningsniva                text     not null,
+    funktionsnedsattning           text     not null,
+    aktivitetsgrad                 smallint,
+    extra                          jsonb
+);
+create index if not exists af_status_snapshot on raw.af_status (kommunkod, status_month);
+create index if not exists af_status_file on raw.af_status (file_id);
+
+-- Job-track catalogue: each delivery replaces the whole catalogue.
+create table if not exists raw.jobbspar_katalog (
+    file_id          bigint  not null references meta.file_ledger (file_id),
+    line_no          integer not null,
+    jobbspar_id      text    not null,
+    kommunkod        text    not null,
+    namn             text    not null,
+    bransch          text,
+    kurspaket        text    not null,
+    kurstid_veckor   integer,
+    platser_per_ar   integer not null,
+    forkunskaper     text,
+    giltig_fran      date    not null,
+    giltig_till      date,
+    extra            jsonb
+);
