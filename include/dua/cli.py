@@ -1,0 +1,140 @@
+"""``dua``: the command line of the DUA follow-up platform (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import secrets
+import sys
+import uuid
+from pathlib import Path
+
+from dua.config import ConfigError, settings
+
+
+def _new_run_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+def _print(msg: str = "") -> None:
+    print(msg, flush=True)
+
+
+# --------------------------------------------------------------------------
+def cmd_generate(args: argparse.Namespace) -> int:
+    from dua.generate import generate
+
+    municipalities = [m.strip() for m in args.municipalities.split(",") if m.strip()]
+    summary = generate(
+        Path(args.out), municipalities=municipalities, persons=args.persons, months=args.months,
+        seed=args.seed, progress=not args.quiet,
+    )
+    _print(f"wrote {len(summary.files)} files to {args.out}")
+    for source, n in sorted(summary.rows.items()):
+        _print(f"  {source}: {n} rows")
+    return 0
+
+
+def _demo_key(home: Path) -> str:
+    """The demo's own pseudonym key, kept under DUA_HOME so reruns link."""
+    path = home / "demo_pseudonym_key"
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def run_pipeline(inbox: Path, run_id: str | None = None) -> int:
+    """Files → ingest DAG → transform DAG (when present), in-process."""
+    from dua import airflow_runner, ledger
+    from dua.warehouse import warehouse
+
+    cfg = settings()
+    if not inbox.is_dir():
+        raise ConfigError(f"inbox {inbox} is not a folder")
+    if not cfg.pseudonym_key:
+        raise ConfigError("DUA_PSEUDONYM_KEY is not set: it is required to pseudonymise personnummer")
+    run_id = run_id or _new_run_id()
+    with warehouse() as url:
+        ledger.start_run(url, run_id, "run", {"inbox": str(inbox)})
+        airflow_runner.prepare_env(cfg.home, url)
+        _print(f"run {run_id}: preparing Airflow under {cfg.home / 'airflow'}")
+        airflow_runner.migrate_db(cfg.home)
+        conf = {"inbox": str(inbox.resolve()), "dua_run_id": run_id}
+        _print(f"run {run_id}: ingesting {inbox}")
+        state, tasks = airflow_runner.run_dag("dua_ingest", conf)
+        ledger.print_files(url, run_id, _print)
+        failed = [t for t, s in tasks.items() if s == "failed"]
+        if failed or state != "success":
+            ledger.finish_run(url, run_id, "failed", {"dag": "dua_ingest", "failed_tasks": failed})
+            _print(f"run {run_id}: ingest failed ({', '.join(failed) or state}); see {cfg.home / 'airflow' / 'logs'}")
+            return 2
+        ledger.finish_run(url, run_id, "success", {"tasks": tasks})
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return run_pipeline(Path(args.inbox))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dua.generate import generate
+
+    cfg = settings()
+    if not cfg.pseudonym_key:
+        os.environ["DUA_PSEUDONYM_KEY"] = _demo_key(cfg.home)
+        _print(f"demo: using a generated pseudonym key kept in {cfg.home / 'demo_pseudonym_key'}")
+    inbox = cfg.home / "demo_inbox"
+    if not inbox.exists():
+        _print(f"demo: generating synthetic files for municipality 0581 in {inbox}")
+        generate(inbox, municipalities=["0581"], persons=args.persons, months=args.months, seed=args.seed)
+    return run_pipeline(inbox)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from dua import ledger
+    from dua.warehouse import warehouse
+
+    with warehouse() as url:
+        ledger.print_status(url, _print)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dua", description="DUA follow-up data platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="ingest new files, build, validate and publish")
+    p.add_argument("--inbox", required=True, help="folder with delivered files (searched recursively)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="generate a synthetic municipality and run the whole pipeline")
+    p.add_argument("--persons", type=int, default=1500)
+    p.add_argument("--months", type=int, default=24)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("generate", help="write synthetic source files")
+    p.add_argument("--out", required=True)
+    p.add_argument("--municipalities", default="0581")
+    p.add_argument("--persons", type=int, default=2000, help="persons per municipality")
+    p.add_argument("--months", type=int, default=24)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("status", help="what is loaded, the last runs, the last publication")
+    p.set_defaults(func=cmd_status)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"dua: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

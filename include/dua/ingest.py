@@ -1,0 +1,383 @@
+"""Loading source files into the raw layer.
+
+One file loads in one transaction: a ledger row, the valid rows by ``COPY``
+into the raw table, the rejected rows (personnummer masked) into
+``meta.quarantine``, then the replacement rules of the source.  A crash
+mid-file leaves nothing behind; a file whose rejected share is above the
+limit is rolled back to the ledger row and its quarantine rows.
+
+Files stream: one pass hashes the bytes and detects the encoding, a second
+parses and copies rows as they come, so memory does not grow with file size.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from dua import personnummer as pnr
+from dua.sources import (
+    AF,
+    CATALOGUE,
+    DEXTER,
+    FILE_REASONS,
+    SPECS,
+    FileContext,
+    Record,
+    RowRejected,
+    SourceSpec,
+    month_end,
+)
+
+log = logging.getLogger(__name__)
+
+_NAMES = [
+    (re.compile(r"^dexter_isp_(\d{4})_(\d{8})\.csv$", re.IGNORECASE), DEXTER),
+    (re.compile(r"^af_status_(\d{4})_(\d{6})\.csv$", re.IGNORECASE), AF),
+    (re.compile(r"^jobbspar_katalog\.csv$", re.IGNORECASE), CATALOGUE),
+]
+_SOURCE_ORDER = {"catalogue": 0, "dexter": 1, "af": 2}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    spec: SourceSpec | None
+    context: FileContext
+    problem: str | None = None  # reason code when the name itself is unusable
+
+    @property
+    def sort_key(self) -> tuple:
+        st = self.path.stat()
+        return (
+            _SOURCE_ORDER.get(self.spec.name, 9) if self.spec else 9,
+            self.context.file_date or dt.date.min,
+            st.st_mtime_ns,
+            str(self.path),
+        )
+
+
+def identify(path: Path) -> SourceFile:
+    """Tell the source, municipality and date of a file from its name."""
+    for pattern, spec in _NAMES:
+        m = pattern.match(path.name)
+        if not m:
+            continue
+        if spec is CATALOGUE:
+            return SourceFile(path, spec, FileContext(None, None, dt.date.today()))
+        kommunkod, stamp = m.groups()
+        try:
+            if spec is DEXTER:
+                d = dt.datetime.strptime(stamp, "%Y%m%d").date()
+                return SourceFile(path, spec, FileContext(kommunkod, d, d))
+            d = dt.datetime.strptime(stamp + "01", "%Y%m%d").date()
+            return SourceFile(path, spec, FileContext(kommunkod, d, month_end(d)))
+        except ValueError:
+            return SourceFile(path, spec, FileContext(kommunkod, None, None), problem="invalid_file_name")
+    return SourceFile(path, None, FileContext(None, None, None), problem="unknown_file_name")
+
+
+def discover(inbox: Path) -> list[SourceFile]:
+    """Every regular file below ``inbox`` (hidden files skipped), in load order:
+    catalogue, Dexter exports by date, Af months by month; a corrected delivery
+    of the same name loads after the original (modification time)."""
+    found = [
+        identify(p)
+        for p in inbox.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(inbox).parts)
+    ]
+    return sorted(found, key=lambda f: f.sort_key)
+
+
+def hash_and_detect(path: Path) -> tuple[str, str]:
+    """sha256 of the bytes and the encoding: UTF-8 (with or without BOM) when
+    the bytes decode as UTF-8, otherwise Windows-1252."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    head = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            if not head:
+                head = chunk[:3]
+            digest.update(chunk)
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8 = False
+    if utf8:
+        encoding = "utf-8-sig" if head == codecs.BOM_UTF8 else "utf-8"
+    else:
+        encoding = "cp1252"
+    return digest.hexdigest(), encoding
+
+
+@dataclass
+class LoadResult:
+    file: str
+    source: str | None
+    status: str  # loaded | rejected | skipped
+    file_id: int | None = None
+    rows_total: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    reason_code: str | None = None
+    message: str | None = None
+    seconds: float = 0.0
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_total / self.seconds if self.seconds > 0 else 0.0
+
+
+class FileRejected(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def _records(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of each non-blank record; the header is line 1."""
+    with path.open("r", encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=";", quotechar='"', strict=False)
+        previous_end = 0
+        for fields in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if not fields or (len(fields) == 1 and fields[0].strip() == ""):
+                continue
+            yield start, fields
+
+
+def read_header(fields: list[str], spec: SourceSpec, aliases: dict[str, str]) -> tuple[list[str], tuple[str, ...]]:
+    """Canonical column names of the header and the unknown extra columns.
+    Raises FileRejected for a missing or repeated column."""
+    names = []
+    for raw in fields:
+        name = raw.strip().lower()
+        names.append(aliases.get(name, name))
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            raise FileRejected("duplicate_column", f"the header names column {n!r} twice")
+        seen.add(n)
+    missing = [c for c in spec.required if c not in seen]
+    if missing:
+        raise FileRejected("missing_column", f"required column(s) missing from the header: {', '.join(missing)}")
+    extra = tuple(n for n in names if n not in spec.known)
+    return names, extra
+
+
+def column_aliases() -> dict[str, str]:
+    """``DUA_COLUMN_ALIASES="pnr=personnummer,kommun=kommunkod"``: header names
+    of a municipality's export mapped onto the contract's names."""
+    text = os.environ.get("DUA_COLUMN_ALIASES", "")
+    out = {}
+    for item in filter(None, (s.strip() for s in text.split(","))):
+        alias, _, canonical = item.partition("=")
+        if alias and canonical:
+            out[alias.strip().lower()] = canonical.strip().lower()
+    return out
+
+
+def _masked_line(fields: list[str], pnr_index: int | None) -> str:
+    out = []
+    for i, value in enumerate(fields):
+        out.append(pnr.mask(value) if i == pnr_index else pnr.mask_text(value))
+    return ";".join(out)
+
+
+class _TooManyRejected(Exception):
+    pass
+
+
+def load_file(
+    conn: psycopg.Connection,
+    sf: SourceFile,
+    key: bytes,
+    max_reject_share: float,
+    run_id: str | None = None,
+    sha256: str | None = None,
+    encoding: str | None = None,
+) -> LoadResult:
+    """Load one file in one transaction. ``conn`` must not be in a transaction."""
+    started = time.perf_counter()
+    if sha256 is None or encoding is None:
+        sha256, encoding = hash_and_detect(sf.path)
+    spec = sf.spec
+    result = LoadResult(file=str(sf.path), source=spec.name if spec else None, status="loaded")
+
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(7410002)")
+        if conn.execute("select 1 from meta.file_ledger where sha256 = %s", (sha256,)).fetchone():
+            result.status = "skipped"
+            result.message = "identical file already delivered"
+            return result
+        file_id = conn.execute(
+            """insert into meta.file_ledger (file_name, source, kommunkod, file_date, sha256, encoding, status, run_id)
+               values (%s, %s, %s, %s, %s, %s, 'loading', %s) returning file_id""",
+            (sf.path.name, spec.name if spec else "unknown", sf.context.kommunkod, sf.context.file_date,
+             sha256, encoding, run_id),
+        ).fetchone()[0]
+        result.file_id = file_id
+        try:
+            if sf.problem or spec is None:
+                raise FileRejected(sf.problem or "unknown_file_name", FILE_REASONS[sf.problem or "unknown_file_name"])
+            with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+                quarantine = csv.writer(spool)
+                try:
+                    with conn.transaction():
+                        _copy_rows(conn, sf, spec, key, file_id, encoding, quarantine, result)
+                        share = result.rows_rejected / result.rows_total if result.rows_total else 0.0
+                        if share > max_reject_share:
+                            raise _TooManyRejected
+                        _apply_replacement(conn, sf, spec, file_id)
+                except _TooManyRejected:
+                    result.status = "rejected"
+                    result.reason_code = "too_many_rejected"
+                    result.message = (
+                        f"{result.rows_rejected} of {result.rows_total} rows rejected "
+                        f"({100 * result.rows_rejected / result.rows_total:.1f} %), above the limit of "
+                        f"{100 * max_reject_share:.1f} %"
+                    )
+                    result.rows_loaded = 0
+                spool.seek(0)
+                with conn.cursor().copy(
+                    "copy meta.quarantine (file_id, file_name, line_no, reason_code, column_name, message, raw_line)"
+                    " from stdin (format csv)"
+                ) as copy:
+                    while chunk := spool.read(1 << 20):
+                        copy.write(chunk)
+        except FileRejected as exc:
+            result.status = "rejected"
+            result.reason_code = exc.code
+            result.message = str(exc)
+        conn.execute(
+            """update meta.file_ledger set status = %s, rows_total = %s, rows_loaded = %s, rows_rejected = %s,
+                   reason_code = %s, message = %s where file_id = %s""",
+            (result.status, result.rows_total, result.rows_loaded, result.rows_rejected, result.reason_code,
+             result.message, file_id),
+        )
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _copy_rows(conn, sf: SourceFile, spec: SourceSpec, key: bytes, file_id: int, encoding: str,
+               quarantine, result: LoadResult) -> None:
+    try:
+        records = _records(sf.path, encoding)
+        try:
+            _, header = next(records)
+        except StopIteration:
+            raise FileRejected("empty_file", "the file has no header row") from None
+        names, extra = read_header(header, spec, column_aliases())
+        pnr_index = names.index("personnummer") if "personnummer" in names else None
+        width = len(names)
+        seen: dict[tuple, list] = {}  # key -> [digest, [line numbers], conflicting]
+        columns = ", ".join(("file_id", "line_no") + spec.raw_columns)
+
+        def reject(line_no: int, code: str, column: str | None, message: str, fields: list[str] | None) -> None:
+            result.rows_rejected += 1
+            result.rejected_by_reason[code] = result.rejected_by_reason.get(code, 0) + 1
+            raw_line = _masked_line(fields, pnr_index) if fields is not None else None
+            quarantine.writerow([file_id, sf.path.name, line_no, code, column, message, raw_line])
+
+        with conn.cursor().copy(f"copy {spec.table} ({columns}) from stdin") as copy:
+            for line_no, fields in records:
+                result.rows_total += 1
+                if len(fields) != width:
+                    reject(line_no, "field_count", None,
+                           f"line has {len(fields)} fields, the header has {width}", fields)
+                    continue
+                rec = Record({n: v.strip() for n, v in zip(names, fields, strict=True)})
+                try:
+                    row = spec.validate(rec, sf.context, key, extra)
+                except RowRejected as exc:
+                    reject(line_no, exc.code, exc.column, exc.message, fields)
+                    continue
+                k = spec.key_of(row)
+                digest = hash(row)
+                entry = seen.get(k)
+                if entry is None:
+                    seen[k] = [digest, [line_no], False]
+                    copy.write_row((file_id, line_no, *row))
+                    result.rows_loaded += 1
+                    continue
+                entry[1].append(line_no)
+                if entry[0] != digest:
+                    entry[2] = True
+        conflicts = {k: v[1] for k, v in seen.items() if v[2]}
+    except UnicodeDecodeError as exc:
+        raise FileRejected("unreadable_encoding", f"the file is neither UTF-8 nor Windows-1252: {exc}") from None
+    if conflicts:
+        _reject_conflicts(conn, sf, spec, file_id, encoding, conflicts, pnr_index, reject)
+
+
+def _reject_conflicts(conn, sf, spec, file_id, encoding, conflicts, pnr_index, reject: Callable) -> None:
+    """Differing rows with the same key: remove the one loaded, quarantine all."""
+    where = " and ".join(f"{c} = %s" for c in spec.key_columns)
+    with conn.cursor() as cur:
+        for k in conflicts:
+            cur.execute(f"delete from {spec.table} where file_id = %s and {where}", (file_id, *k))
+    line_to_key = {ln: k for k, lines in conflicts.items() for ln in lines}
+    for line_no, fields in _records(sf.path, encoding):
+        k = line_to_key.get(line_no)
+        if k is None:
+            continue
+        reject(line_no, "duplicate_key", ",".join(spec.key_columns),
+               f"{len(conflicts[k])} differing rows share the key ({', '.join(spec.key_columns)})", fields)
+
+
+def _apply_replacement(conn, sf: SourceFile, spec: SourceSpec, file_id: int) -> None:
+    if spec is AF:
+        conn.execute(
+            "delete from raw.af_status where kommunkod = %s and status_month = %s and file_id <> %s",
+            (sf.context.kommunkod, sf.context.file_date, file_id),
+        )
+        conn.execute(
+            """update meta.file_ledger set status = 'superseded'
+               where source = 'af' and kommunkod = %s and file_date = %s and file_id <> %s and status = 'loaded'""",
+            (sf.context.kommunkod, sf.context.file_date, file_id),
+        )
+    elif spec is CATALOGUE:
+        conn.execute("delete from raw.jobbspar_katalog where file_id <> %s", (file_id,))
+        conn.execute(
+            "update meta.file_ledger set status = 'superseded' where source = 'catalogue' and file_id <> %s"
+            " and status = 'loaded'",
+            (file_id,),
+        )
+
+
+def ingest(url: str, inbox: Path, key: bytes, max_reject_share: float, run_id: str | None = None,
+           on_file: Callable[[LoadResult], None] | None = None) -> list[LoadResult]:
+    """Load every file below ``inbox`` that has not been delivered before."""
+    results = []
+    with psycopg.connect(url, autocommit=True) as conn:
+        for sf in discover(inbox):
+            res = load_file(conn, sf, key, max_reject_share, run_id)
+            results.append(res)
+            if on_file:
+                on_file(res)
+    return results
+
+
+__all__ = ["SPECS", "LoadResult", "SourceFile", "discover", "identify", "ingest", "load_file"]

@@ -1,0 +1,103 @@
+"""Run log and the views of the file ledger that commands print."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import psycopg
+
+
+def start_run(url: str, run_id: str, command: str, detail: dict | None = None) -> None:
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "insert into meta.run_log (run_id, command, detail) values (%s, %s, %s) on conflict (run_id) do nothing",
+            (run_id, command, json.dumps(detail or {})),
+        )
+
+
+def finish_run(url: str, run_id: str, status: str, detail: dict | None = None) -> None:
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            """update meta.run_log set finished_at = now(), status = %s,
+                   detail = coalesce(detail, '{}'::jsonb) || %s::jsonb where run_id = %s""",
+            (status, json.dumps(detail or {}), run_id),
+        )
+
+
+def print_files(url: str, run_id: str, out: Callable[[str], None]) -> None:
+    """The files this run delivered, and the quarantine reasons of each."""
+    with psycopg.connect(url) as conn:
+        files = conn.execute(
+            """select file_id, file_name, status, rows_loaded, rows_rejected, reason_code, message
+               from meta.file_ledger where run_id = %s order by file_id""",
+            (run_id,),
+        ).fetchall()
+        if not files:
+            out("  no new files")
+            return
+        reasons = conn.execute(
+            """select q.file_id, q.reason_code, count(*) from meta.quarantine q
+               join meta.file_ledger f using (file_id) where f.run_id = %s
+               group by 1, 2 order by 1, 3 desc""",
+            (run_id,),
+        ).fetchall()
+    by_file: dict[int, list[str]] = {}
+    for file_id, code, n in reasons:
+        by_file.setdefault(file_id, []).append(f"{code} {n}")
+    for file_id, name, status, loaded, rejected, code, message in files:
+        line = f"  {status:<10} {name}: {loaded} rows loaded, {rejected} quarantined"
+        if by_file.get(file_id):
+            line += f" ({', '.join(by_file[file_id])})"
+        if code:
+            line += f" — file rejected: {code}: {message}"
+        out(line)
+
+
+def print_status(url: str, out: Callable[[str], None]) -> None:
+    with psycopg.connect(url) as conn:
+        out("Files")
+        for source, status, n, rows, rej in conn.execute(
+            """select source, status, count(*), sum(rows_loaded), sum(rows_rejected)
+               from meta.file_ledger group by 1, 2 order by 1, 2"""
+        ):
+            out(f"  {source:<10} {status:<10} {n:>5} files {rows or 0:>10} rows loaded {rej or 0:>8} quarantined")
+        rejected = conn.execute(
+            """select file_name, reason_code, message from meta.file_ledger
+               where status = 'rejected' order by file_id desc limit 20"""
+        ).fetchall()
+        if rejected:
+            out("Rejected files")
+            for name, code, message in rejected:
+                out(f"  {name}: {code}: {message}")
+        out("Rows in the raw layer")
+        for table in ("raw.dexter_enrolment", "raw.af_status", "raw.jobbspar_katalog"):
+            n = conn.execute(f"select count(*) from {table}").fetchone()[0]
+            out(f"  {table:<24} {n:>10}")
+        out("Quarantined rows by reason")
+        rows = conn.execute(
+            "select reason_code, count(*) from meta.quarantine group by 1 order by 2 desc, 1"
+        ).fetchall()
+        if not rows:
+            out("  none")
+        for code, n in rows:
+            out(f"  {code:<22} {n:>8}")
+        out("Last runs")
+        runs = conn.execute(
+            """select run_id, command, status, started_at, finished_at from meta.run_log
+               order by started_at desc limit 5"""
+        ).fetchall()
+        if not runs:
+            out("  none")
+        for run_id, command, status, started, finished in runs:
+            took = f"{(finished - started).total_seconds():.0f} s" if finished else "-"
+            out(f"  {run_id}  {command:<6} {status:<8} {started:%Y-%m-%d %H:%M} ({took})")
+        has_pub = conn.execute(
+            "select 1 from information_schema.tables where table_schema = 'published' and table_name = 'publication'"
+        ).fetchone()
+        if has_pub:
+            last = conn.execute(
+                "select run_id, published_at, rows from published.publication order by published_at desc limit 1"
+            ).fetchone()
+            out("Last publication")
+            out(f"  {last[0]} at {last[1]:%Y-%m-%d %H:%M} ({last[2]} rows)" if last else "  none")

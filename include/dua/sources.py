@@ -1,0 +1,338 @@
+"""Row rules of the three source files (``sources.md``), as data plus checks.
+
+Each source has a column list and a ``validate`` function that turns one
+parsed record into either a typed row for the raw table or a
+:class:`RowRejected` carrying the reason code, the column and a message.
+Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from dua import personnummer as pnr
+
+
+class RowRejected(Exception):
+    def __init__(self, code: str, column: str | None, message: str):
+        super().__init__(message)
+        self.code = code
+        self.column = column
+        self.message = message
+
+
+# Reason codes of rejected rows, with their meaning (documented in the README).
+REASONS = {
+    "field_count": "the line has another number of fields than the header",
+    "missing_value": "a required field is empty",
+    "invalid_date": "not a date of the form YYYY-MM-DD",
+    "invalid_number": "not a number of the expected kind",
+    "invalid_code": "a value outside the column's code list",
+    "out_of_range": "a number outside its allowed range",
+    "date_order": "dates in the wrong order",
+    "pnr_format": "personnummer not in an accepted form",
+    "pnr_date": "the date part of the personnummer is not a real date",
+    "pnr_checksum": "wrong check digit of the personnummer",
+    "pnr_temporary": "a temporary number where a real personnummer is required",
+    "kommunkod_mismatch": "kommunkod differs from the one in the file name",
+    "statusmanad_mismatch": "statusmanad differs from the month in the file name",
+    "duplicate_key": "two differing rows with the same key in one file",
+}
+
+# Whole-file rejection rules.
+FILE_REASONS = {
+    "missing_column": "a required column is missing from the header",
+    "duplicate_column": "the header names a column twice",
+    "too_many_rejected": "the share of rejected rows exceeds the configured maximum",
+    "empty_file": "the file has no header row",
+    "unknown_file_name": "the file name matches none of the source contracts",
+    "invalid_file_name": "the file name's date or month is not a real date",
+    "unreadable_encoding": "the file is neither UTF-8 nor Windows-1252 text",
+}
+
+
+# --------------------------------------------------------------------------
+# field parsers
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INT = re.compile(r"^[+-]?\d+$")
+_DEC = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+def parse_date(value: str, column: str) -> dt.date:
+    if not _DATE.match(value):
+        raise RowRejected("invalid_date", column, f"{column}: {value!r} is not a date YYYY-MM-DD")
+    try:
+        return dt.date(int(value[0:4]), int(value[5:7]), int(value[8:10]))
+    except ValueError:
+        raise RowRejected("invalid_date", column, f"{column}: {value!r} is not a real date") from None
+
+
+def parse_int(value: str, column: str, lo: int | None = None, hi: int | None = None) -> int:
+    if not _INT.match(value):
+        raise RowRejected("invalid_number", column, f"{column}: {value!r} is not a whole number")
+    n = int(value)
+    if (lo is not None and n < lo) or (hi is not None and n > hi):
+        raise RowRejected("out_of_range", column, f"{column}: {n} is outside {lo}–{hi}")
+    return n
+
+
+def parse_decimal(value: str, column: str, lo: float, hi: float) -> str:
+    if not _DEC.match(value):
+        raise RowRejected("invalid_number", column, f"{column}: {value!r} is not a decimal number")
+    text = value.replace(",", ".")
+    n = float(text)
+    if n < lo or n > hi:
+        raise RowRejected("out_of_range", column, f"{column}: {value} is outside {lo:g}–{hi:g}")
+    return text  # exact decimal text, cast by PostgreSQL
+
+
+def month_end(first: dt.date) -> dt.date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FileContext:
+    """What the file name says: municipality and date."""
+
+    kommunkod: str | None
+    file_date: dt.date | None  # export date (Dexter) or first day of month (Af)
+    reference_date: dt.date | None  # date for the personnummer century rule
+
+
+class Record:
+    """A parsed line: canonical column name → trimmed text ('' = NULL)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: dict[str, str]):
+        self.values = values
+
+    def opt(self, column: str) -> str | None:
+        v = self.values.get(column, "")
+        return v if v != "" else None
+
+    def req(self, column: str) -> str:
+        v = self.values.get(column, "")
+        if v == "":
+            raise RowRejected("missing_value", column, f"{column} is required but empty")
+        return v
+
+
+def _code(value: str | None, column: str, allowed: frozenset[str]) -> str | None:
+    if value is None:
+        return None
+    if value not in allowed:
+        raise RowRejected("invalid_code", column, f"{column}: {value!r} is not one of {', '.join(sorted(allowed))}")
+    return value
+
+
+def _kommunkod(rec: Record, ctx: FileContext) -> str:
+    kk = rec.req("kommunkod")
+    if not re.fullmatch(r"\d{4}", kk):
+        raise RowRejected("invalid_code", "kommunkod", f"kommunkod: {kk!r} is not four digits")
+    if ctx.kommunkod is not None and kk != ctx.kommunkod:
+        raise RowRejected(
+            "kommunkod_mismatch", "kommunkod", f"kommunkod {kk} differs from {ctx.kommunkod} of the file name"
+        )
+    return kk
+
+
+def _person(rec: Record, ctx: FileContext, key: bytes, allow_temporary: bool) -> tuple[str, pnr.Personnummer]:
+    value = rec.req("personnummer")
+    assert ctx.reference_date is not None
+    try:
+        parsed = pnr.parse(value, ctx.reference_date, allow_temporary=allow_temporary)
+    except pnr.PersonnummerError as exc:
+        raise RowRejected(exc.code, "personnummer", f"personnummer {pnr.mask(value)}: {exc}") from None
+    return parsed.pseudonym(key), parsed
+
+
+def _extra(rec: Record, extra_columns: tuple[str, ...]) -> str | None:
+    if not extra_columns:
+        return None
+    return json.dumps({c: rec.values.get(c, "") for c in extra_columns}, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SourceSpec:
+    name: str  # dexter | af | catalogue
+    table: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    raw_columns: tuple[str, ...]  # columns written by COPY after file_id, line_no
+    key_columns: tuple[str, ...]  # positions in the typed row are looked up by name
+    validate: Callable[[Record, FileContext, bytes, tuple[str, ...]], tuple] = field(repr=False)
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+    def key_of(self, row: tuple) -> tuple:
+        return tuple(row[self.raw_columns.index(c)] for c in self.key_columns)
+
+
+# --- Dexter ----------------------------------------------------------------
+SKOLFORM = frozenset({"SFI", "GRUNDVUX", "GYMNVUX"})
+SFI_KURSER = frozenset({"SFIA", "SFIB", "SFIC", "SFID"})
+STUDIEVAG = frozenset({"1", "2", "3"})
+DEXTER_STATUS = frozenset({"Pågående", "Avslutad", "Avbruten"})
+AVBROTTSORSAK = frozenset(
+    {"PROGRESSION", "FRANVARO", "LEDIGHET", "TIDSBEGR_ANSTALLNING", "ANSTALLNING", "PRAKTIK",
+     "FORALDRALEDIGHET", "EGEN_BEGARAN", "OVRIGT"}
+)
+BETYG = frozenset({"A", "B", "C", "D", "E", "F", "G", "IG"})
+FINANSIERING = frozenset({"ETABLERING", "CSN", "FORSORJNINGSSTOD", "AKTIVITETSSTOD", "EGEN", "OVRIG"})
+
+
+def _validate_dexter(rec: Record, ctx: FileContext, key: bytes, extra: tuple[str, ...]) -> tuple:
+    person_id, p = _person(rec, ctx, key, allow_temporary=True)
+    kommunkod = _kommunkod(rec, ctx)
+    deltagande_id = rec.req("deltagande_id")
+    skolform = _code(rec.req("skolform"), "skolform", SKOLFORM)
+    kurskod = rec.req("kurskod")
+    if skolform == "SFI":
+        _code(kurskod, "kurskod", SFI_KURSER)
+        studievag_text = rec.req("studievag")
+    else:
+        studievag_text = rec.opt("studievag")
+    studievag = int(_code(studievag_text, "studievag", STUDIEVAG)) if studievag_text else None
+    start = parse_date(rec.req("startdatum"), "startdatum")
+    planned = parse_date(rec.req("planerat_slutdatum"), "planerat_slutdatum")
+    if planned < start:
+        raise RowRejected("date_order", "planerat_slutdatum", "planerat_slutdatum is before startdatum")
+    status = _code(rec.req("status"), "status", DEXTER_STATUS)
+    slut_text = rec.req("slutdatum") if status != "Pågående" else rec.opt("slutdatum")
+    slut = parse_date(slut_text, "slutdatum") if slut_text else None
+    if slut is not None and slut < start:
+        raise RowRejected("date_order", "slutdatum", "slutdatum is before startdatum")
+    orsak_text = rec.req("avbrottsorsak") if status == "Avbruten" else rec.opt("avbrottsorsak")
+    orsak = _code(orsak_text, "avbrottsorsak", AVBROTTSORSAK)
+    betyg = _code(rec.opt("betyg"), "betyg", BETYG)
+    franvaro_text = rec.opt("franvaro_procent")
+    franvaro = parse_decimal(franvaro_text, "franvaro_procent", 0, 100) if franvaro_text else None
+    takt = parse_int(rec.req("studietakt_procent"), "studietakt_procent", 1, 100)
+    finansiering = _code(rec.opt("finansiering"), "finansiering", FINANSIERING)
+    isp_text = rec.opt("isp_uppdaterad")
+    isp = parse_date(isp_text, "isp_uppdaterad") if isp_text else None
+    return (
+        ctx.file_date, person_id, p.is_temporary, p.is_samordning, p.birth_date, p.gender,
+        kommunkod, deltagande_id, skolform, kurskod, studievag, rec.opt("kurspaket"),
+        start, planned, slut, status, orsak, betyg, franvaro, takt, finansiering, isp,
+        _extra(rec, extra),
+    )
+
+
+DEXTER = SourceSpec(
+    name="dexter",
+    table="raw.dexter_enrolment",
+    required=("personnummer", "kommunkod", "deltagande_id", "skolform", "kurskod", "startdatum",
+              "planerat_slutdatum", "status", "studietakt_procent"),
+    optional=("studievag", "kurspaket", "slutdatum", "avbrottsorsak", "betyg", "franvaro_procent",
+              "finansiering", "isp_uppdaterad"),
+    raw_columns=("export_date", "person_id", "pnr_is_temporary", "pnr_is_samordning", "birth_date",
+                 "pnr_gender", "kommunkod", "deltagande_id", "skolform", "kurskod", "studievag",
+                 "kurspaket", "startdatum", "planerat_slutdatum", "slutdatum", "status", "avbrottsorsak",
+                 "betyg", "franvaro_procent", "studietakt_procent", "finansiering", "isp_uppdaterad", "extra"),
+    key_columns=("kommunkod", "deltagande_id"),
+    validate=_validate_dexter,
+)
+
+# --- Arbetsförmedlingen status ----------------------------------------------
+KON = frozenset({"K", "M"})
+AVAKT_ORSAK = frozenset({"ARBETE", "ARBETE_MED_STOD", "STUDIER", "EGET_FORETAG", "FLYTT", "EJ_KONTAKT", "OVRIGT"})
+UTBILDNINGSNIVA = frozenset({"FGY_KORT", "FGY", "GY", "EGY_KORT", "EGY", "OKAND"})
+JN = frozenset({"J", "N"})
+
+
+def _validate_af(rec: Record, ctx: FileContext, key: bytes, extra: tuple[str, ...]) -> tuple:
+    person_id, p = _person(rec, ctx, key, allow_temporary=False)
+    kommunkod = _kommunkod(rec, ctx)
+    manad = rec.req("statusmanad")
+    if not re.fullmatch(r"\d{4}-\d{2}", manad):
+        raise RowRejected("invalid_date", "statusmanad", f"statusmanad: {manad!r} is not YYYY-MM")
+    assert ctx.file_date is not None
+    if manad != ctx.file_date.strftime("%Y-%m"):
+        raise RowRejected("statusmanad_mismatch", "statusmanad",
+                          f"statusmanad {manad} differs from {ctx.file_date:%Y-%m} of the file name")
+    kon = _code(rec.req("kon"), "kon", KON)
+    kategori = rec.opt("sokandekategori")
+    if kategori is not None and not re.fullmatch(r"\d{2}", kategori):
+        raise RowRejected("invalid_code", "sokandekategori", f"sokandekategori: {kategori!r} is not two digits")
+    inskriven = parse_date(rec.req("inskrivningsdatum"), "inskrivningsdatum")
+    avakt_text = rec.opt("avaktualiseringsdatum")
+    avakt = parse_date(avakt_text, "avaktualiseringsdatum") if avakt_text else None
+    if avakt is not None and avakt > month_end(ctx.file_date):
+        raise RowRejected("date_order", "avaktualiseringsdatum", "avaktualiseringsdatum is after the month end")
+    orsak_text = rec.req("avaktualiseringsorsak") if avakt is not None else rec.opt("avaktualiseringsorsak")
+    orsak = _code(orsak_text, "avaktualiseringsorsak", AVAKT_ORSAK)
+    tillstand = parse_date(rec.req("uppehallstillstand_datum"), "uppehallstillstand_datum")
+    etab_start_text = rec.opt("etablering_startdatum")
+    etab_start = parse_date(etab_start_text, "etablering_startdatum") if etab_start_text else None
+    planned_text = rec.req("etablering_planerat_slutdatum") if etab_start else rec.opt("etablering_planerat_slutdatum")
+    etab_planned = parse_date(planned_text, "etablering_planerat_slutdatum") if planned_text else None
+    etab_slut_text = rec.opt("etablering_slutdatum")
+    etab_slut = parse_date(etab_slut_text, "etablering_slutdatum") if etab_slut_text else None
+    niva = _code(rec.req("utbildningsniva"), "utbildningsniva", UTBILDNINGSNIVA)
+    funk = _code(rec.req("funktionsnedsattning"), "funktionsnedsattning", JN)
+    grad_text = rec.opt("aktivitetsgrad")
+    grad = parse_int(grad_text, "aktivitetsgrad", 0, 100) if grad_text else None
+    return (
+        person_id, p.is_samordning, p.birth_date, p.gender, kommunkod, ctx.file_date, kon, kategori,
+        inskriven, avakt, orsak, tillstand, etab_start, etab_planned, etab_slut, niva, funk, grad,
+        _extra(rec, extra),
+    )
+
+
+AF = SourceSpec(
+    name="af",
+    table="raw.af_status",
+    required=("personnummer", "kommunkod", "statusmanad", "kon", "inskrivningsdatum",
+              "uppehallstillstand_datum", "utbildningsniva", "funktionsnedsattning"),
+    optional=("sokandekategori", "avaktualiseringsdatum", "avaktualiseringsorsak", "etablering_startdatum",
+              "etablering_planerat_slutdatum", "etablering_slutdatum", "aktivitetsgrad"),
+    raw_columns=("person_id", "pnr_is_samordning", "birth_date", "pnr_gender", "kommunkod", "status_month",
+                 "kon", "sokandekategori", "inskrivningsdatum", "avaktualiseringsdatum", "avaktualiseringsorsak",
+                 "uppehallstillstand_datum", "etablering_startdatum", "etablering_planerat_slutdatum",
+                 "etablering_slutdatum", "utbildningsniva", "funktionsnedsattning", "aktivitetsgrad", "extra"),
+    key_columns=("person_id",),
+    validate=_validate_af,
+)
+
+
+# --- Job-track catalogue -----------------------------------------------------
+def _validate_catalogue(rec: Record, ctx: FileContext, key: bytes, extra: tuple[str, ...]) -> tuple:
+    jobbspar_id = rec.req("jobbspar_id")
+    kommunkod = _kommunkod(rec, ctx)
+    namn = rec.req("namn")
+    kurspaket = rec.req("kurspaket")
+    veckor_text = rec.opt("kurstid_veckor")
+    veckor = parse_int(veckor_text, "kurstid_veckor", 0) if veckor_text else None
+    platser = parse_int(rec.req("platser_per_ar"), "platser_per_ar", 0)
+    fran = parse_date(rec.req("giltig_fran"), "giltig_fran")
+    till_text = rec.opt("giltig_till")
+    till = parse_date(till_text, "giltig_till") if till_text else None
+    if till is not None and till < fran:
+        raise RowRejected("date_order", "giltig_till", "giltig_till is before giltig_fran")
+    return (jobbspar_id, kommunkod, namn, rec.opt("bransch"), kurspaket, veckor, platser,
+            rec.opt("forkunskaper"), fran, till, _extra(rec, extra))
+
+
+CATALOGUE = SourceSpec(
+    name="catalogue",
+    table="raw.jobbspar_katalog",
+    required=("jobbspar_id", "kommunkod", "namn", "kurspaket", "platser_per_ar", "giltig_fran"),
+    optional=("bransch", "kurstid_veckor", "forkunskaper", "giltig_till"),
+    raw_columns=("jobbspar_id", "kommunkod", "namn", "bransch", "kurspaket", "kurstid_veckor", "platser_per_ar",
+                 "forkunskaper", "giltig_fran", "giltig_till", "extra"),
+    key_columns=("jobbspar_id",),
+    validate=_validate_catalogue,
+)
+
+SPECS = {s.name: s for s in (DEXTER, AF, CATALOGUE)}
