@@ -62,7 +62,7 @@ class SourceFile:
     def sort_key(self) -> tuple:
         st = self.path.stat()
         return (
-            _SOURCE_ORDER.get(self.spec.name, 9) if self.spec else 9,
+            _SOURCE_ORDER[self.spec.name] if self.spec and not self.problem else 9,
             self.context.file_date or dt.date.min,
             st.st_mtime_ns,
             str(self.path),
@@ -329,6 +329,7 @@ def _copy_rows(conn, sf: SourceFile, spec: SourceSpec, key: bytes, file_id: int,
     except UnicodeDecodeError as exc:
         raise FileRejected("unreadable_encoding", f"the file is neither UTF-8 nor Windows-1252: {exc}") from None
     if conflicts:
+        result.rows_loaded -= len(conflicts)
         _reject_conflicts(conn, sf, spec, file_id, encoding, conflicts, pnr_index, reject)
 
 

@@ -1,0 +1,20 @@
+-- Loaded Dexter exports of an area (of any member municipality).
+
+with
+
+summarised as (
+
+    select
+        areas.area_code,
+        count(*) as export_count,
+        min(exports.export_date) as first_export_date,
+        max(exports.export_date) as latest_export_date
+
+    from {{ ref('stg_dexter__exports') }} as exports
+    inner join {{ ref('int_areas_unioned') }} as areas
+        on exports.kommunkod = areas.kommunkod
+    group by areas.area_code
+
+)
+
+select * from summarised

@@ -1,0 +1,3 @@
+-- Enrolment state (latest exported state of each Dexter enrolment).
+
+select * from {{ ref('int_enrolments_classified') }}

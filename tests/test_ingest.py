@@ -1,0 +1,326 @@
+"""Loaders: encodings, headers, every rejection reason, whole-file rejection,
+replacement and supersede semantics, identical re-delivery, atomicity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import psycopg
+import pytest
+from conftest import KEY, write_csv
+
+from dua import ingest
+from dua.ingest import discover, hash_and_detect, identify, load_file
+from dua.personnummer import luhn_digit
+from dua.sources import FILE_REASONS, REASONS
+
+
+def pnr(n: int, year: int = 1985, female: bool = False) -> str:
+    """A valid 12-digit personnummer, distinct for each n below 2800."""
+    serial = f"{n % 100:02d}{2 if female else 1}"
+    ten = f"{year % 100:02d}01{1 + n // 100:02d}{serial}"
+    return f"{year}{ten[2:6]}-{ten[6:9]}{luhn_digit(ten[:9])}"
+
+
+AF_HEADER = [
+    "personnummer", "kommunkod", "statusmanad", "kon", "sokandekategori", "inskrivningsdatum",
+    "avaktualiseringsdatum", "avaktualiseringsorsak", "uppehallstillstand_datum", "etablering_startdatum",
+    "etablering_planerat_slutdatum", "etablering_slutdatum", "utbildningsniva", "funktionsnedsattning",
+    "aktivitetsgrad",
+]
+
+
+def af_row(n: int, **changes: str) -> list[str]:
+    row = {
+        "personnummer": pnr(n), "kommunkod": "0581", "statusmanad": "2024-05", "kon": "M",
+        "sokandekategori": "68", "inskrivningsdatum": "2023-01-10", "avaktualiseringsdatum": "",
+        "avaktualiseringsorsak": "", "uppehallstillstand_datum": "2022-12-01", "etablering_startdatum": "2023-02-01",
+        "etablering_planerat_slutdatum": "2025-02-01", "etablering_slutdatum": "", "utbildningsniva": "GY",
+        "funktionsnedsattning": "N", "aktivitetsgrad": "100",
+    }
+    row.update(changes)
+    return [row[c] for c in AF_HEADER]
+
+
+DEXTER_HEADER = [
+    "personnummer", "kommunkod", "deltagande_id", "skolform", "kurskod", "studievag", "kurspaket", "startdatum",
+    "planerat_slutdatum", "slutdatum", "status", "avbrottsorsak", "betyg", "franvaro_procent",
+    "studietakt_procent", "finansiering", "isp_uppdaterad",
+]
+
+
+def dexter_row(n: int, **changes: str) -> list[str]:
+    row = {
+        "personnummer": pnr(n), "kommunkod": "0581", "deltagande_id": f"D{n:05d}", "skolform": "SFI",
+        "kurskod": "SFIB", "studievag": "2", "kurspaket": "", "startdatum": "2024-01-08",
+        "planerat_slutdatum": "2024-06-14", "slutdatum": "", "status": "Pågående", "avbrottsorsak": "",
+        "betyg": "", "franvaro_procent": "12,5", "studietakt_procent": "100", "finansiering": "ETABLERING",
+        "isp_uppdaterad": "2024-01-08",
+    }
+    row.update(changes)
+    return [row[c] for c in DEXTER_HEADER]
+
+
+CAT_HEADER = ["jobbspar_id", "kommunkod", "namn", "bransch", "kurspaket", "kurstid_veckor", "platser_per_ar",
+              "forkunskaper", "giltig_fran", "giltig_till"]
+
+
+def load(db_url: str, path: Path, share: float = 0.05) -> ingest.LoadResult:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        return load_file(conn, identify(path), KEY, share, run_id="test")
+
+
+def q(db_url: str, sql: str, *params):
+    with psycopg.connect(db_url) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+# --------------------------------------------------------------------------
+def test_af_file_loads_typed_and_pseudonymised(db_url, tmp_path):
+    path = write_csv(tmp_path / "af_status_0581_202405.csv", AF_HEADER + ["egen_kolumn"],
+                     [af_row(1) + ["x"], af_row(2, kon="K", aktivitetsgrad="") + ["y"]])
+    res = load(db_url, path)
+    assert (res.status, res.rows_total, res.rows_loaded, res.rows_rejected) == ("loaded", 2, 2, 0)
+    rows = q(db_url, "select line_no, person_id, birth_date, pnr_gender, status_month, kon, aktivitetsgrad, "
+                     "extra->>'egen_kolumn' from raw.af_status order by line_no")
+    assert [r[0] for r in rows] == [2, 3]
+    assert rows[0][2] == dt.date(1985, 1, 1) and rows[0][4] == dt.date(2024, 5, 1)
+    assert rows[0][6] == 100 and rows[1][6] is None
+    assert rows[0][7] == "x"
+    assert len(rows[0][1]) == 64 and "1985" not in rows[0][1]
+
+
+def test_cp1252_file_is_detected_and_decoded(db_url, tmp_path):
+    path = write_csv(tmp_path / "dexter_isp_0581_20240630.csv", DEXTER_HEADER, [dexter_row(1)], encoding="cp1252")
+    assert hash_and_detect(path)[1] == "cp1252"
+    res = load(db_url, path)
+    assert res.status == "loaded"
+    assert q(db_url, "select status, franvaro_procent from raw.dexter_enrolment") == [("Pågående", 12.5)]
+
+
+def test_utf8_bom_crlf_and_free_header_order(db_url, tmp_path):
+    header = [h.upper() for h in reversed(DEXTER_HEADER)]
+    rows = [list(reversed(dexter_row(1))), list(reversed(dexter_row(2)))]
+    path = write_csv(tmp_path / "dexter_isp_0581_20240630.csv", [f" {h} " for h in header], rows,
+                     newline="\r\n", bom=True)
+    assert hash_and_detect(path)[1] == "utf-8-sig"
+    res = load(db_url, path)
+    assert (res.status, res.rows_loaded) == ("loaded", 2)
+    assert q(db_url, "select deltagande_id, status from raw.dexter_enrolment order by 1") == [
+        ("D00001", "Pågående"), ("D00002", "Pågående")]
+
+
+def test_missing_required_column_rejects_the_whole_file(db_url, tmp_path):
+    header = [h for h in AF_HEADER if h != "utbildningsniva"]
+    rows = [[v for h, v in zip(AF_HEADER, af_row(1), strict=True) if h != "utbildningsniva"]]
+    res = load(db_url, write_csv(tmp_path / "af_status_0581_202405.csv", header, rows))
+    assert res.status == "rejected" and res.reason_code == "missing_column"
+    assert "utbildningsniva" in res.message
+    assert q(db_url, "select count(*) from raw.af_status") == [(0,)]
+    assert q(db_url, "select status, reason_code from meta.file_ledger") == [("rejected", "missing_column")]
+
+
+# One bad row among 39 good ones (2.5 %): the file loads, the row is quarantined.
+AF_BAD = [
+    ("pnr_checksum", {"personnummer": "19811218-9875"}),
+    ("pnr_date", {"personnummer": "19811318-9876"}),
+    ("pnr_format", {"personnummer": "8112"}),
+    ("pnr_temporary", {"personnummer": "19950312-T104"}),
+    ("missing_value", {"kon": ""}),
+    ("invalid_code", {"kon": "X"}),
+    ("invalid_code", {"utbildningsniva": "UNI"}),
+    ("invalid_code", {"sokandekategori": "6"}),
+    ("invalid_date", {"inskrivningsdatum": "2023-02-30"}),
+    ("invalid_date", {"statusmanad": "2024/05"}),
+    ("invalid_number", {"aktivitetsgrad": "full"}),
+    ("out_of_range", {"aktivitetsgrad": "101"}),
+    ("date_order", {"avaktualiseringsdatum": "2024-06-01", "avaktualiseringsorsak": "ARBETE"}),
+    ("missing_value", {"avaktualiseringsdatum": "2024-05-20"}),
+    ("missing_value", {"etablering_planerat_slutdatum": ""}),
+    ("kommunkod_mismatch", {"kommunkod": "1280"}),
+    ("statusmanad_mismatch", {"statusmanad": "2024-04"}),
+]
+
+
+@pytest.mark.parametrize(("code", "changes"), AF_BAD, ids=[f"{c}-{next(iter(ch))}" for c, ch in AF_BAD])
+def test_af_rejection_reasons(db_url, tmp_path, code, changes):
+    rows = [af_row(i) for i in range(1, 40)] + [af_row(99, **changes)]
+    res = load(db_url, write_csv(tmp_path / "af_status_0581_202405.csv", AF_HEADER, rows))
+    assert (res.status, res.rows_loaded, res.rows_rejected) == ("loaded", 39, 1)
+    (line_no, reason, raw_line, message), = q(db_url, "select line_no, reason_code, raw_line, message "
+                                                      "from meta.quarantine")
+    assert (line_no, reason) == (41, code)
+    assert reason in REASONS
+    clear = changes.get("personnummer", pnr(99))
+    assert clear not in raw_line and clear not in message
+    assert raw_line.split(";")[0].strip("X-+") == ""
+
+
+DEXTER_BAD = [
+    ("invalid_code", {"skolform": "GYMN"}),
+    ("invalid_code", {"kurskod": "SFIE"}),
+    ("missing_value", {"studievag": ""}),
+    ("invalid_code", {"studievag": "4"}),
+    ("date_order", {"planerat_slutdatum": "2023-12-31"}),
+    ("missing_value", {"status": "Avslutad"}),  # slutdatum missing
+    ("date_order", {"status": "Avslutad", "slutdatum": "2023-12-01"}),
+    ("missing_value", {"status": "Avbruten", "slutdatum": "2024-03-01"}),  # avbrottsorsak missing
+    ("invalid_code", {"status": "Avbruten", "slutdatum": "2024-03-01", "avbrottsorsak": "TRÖTT"}),
+    ("invalid_code", {"status": "pågående"}),
+    ("invalid_code", {"betyg": "H"}),
+    ("out_of_range", {"franvaro_procent": "100,5"}),
+    ("invalid_number", {"franvaro_procent": "12%"}),
+    ("out_of_range", {"studietakt_procent": "0"}),
+    ("missing_value", {"studietakt_procent": ""}),
+    ("invalid_code", {"finansiering": "LÅN"}),
+    ("missing_value", {"deltagande_id": ""}),
+]
+
+
+@pytest.mark.parametrize(("code", "changes"), DEXTER_BAD, ids=[f"{c}-{next(iter(ch))}" for c, ch in DEXTER_BAD])
+def test_dexter_rejection_reasons(db_url, tmp_path, code, changes):
+    rows = [dexter_row(i) for i in range(1, 40)] + [dexter_row(99, **changes)]
+    res = load(db_url, write_csv(tmp_path / "dexter_isp_0581_20240630.csv", DEXTER_HEADER, rows))
+    assert (res.status, res.rows_loaded, res.rows_rejected) == ("loaded", 39, 1)
+    assert q(db_url, "select line_no, reason_code from meta.quarantine") == [(41, code)]
+
+
+def test_dexter_accepts_temporary_numbers_flagged_without_gender(db_url, tmp_path):
+    res = load(db_url, write_csv(tmp_path / "dexter_isp_0581_20240630.csv", DEXTER_HEADER,
+                                 [dexter_row(1, personnummer="19950312-T104")]))
+    assert res.rows_loaded == 1
+    assert q(db_url, "select pnr_is_temporary, pnr_gender, birth_date from raw.dexter_enrolment") == [
+        (True, None, dt.date(1995, 3, 12))]
+
+
+def test_field_count_and_catalogue_rules(db_url, tmp_path):
+    good = [[f"J{i}", "0581", "Hotell", "", "JS_HOTELL", "12", "60", "", "2020-01-01", ""] for i in range(30)]
+    bad = [["J98", "0581", "Hotell", "JS_HOTELL"],
+           ["J99", "0581", "Hotell", "", "JS_HOTELL", "12", "60", "", "2020-01-01", "2019-01-01"]]
+    path = tmp_path / "jobbspar_katalog.csv"
+    res = load(db_url, write_csv(path, CAT_HEADER, good + bad), share=0.1)
+    assert (res.rows_loaded, res.rows_rejected) == (30, 2)
+    assert q(db_url, "select line_no, reason_code from meta.quarantine order by 1") == [
+        (32, "field_count"), (33, "date_order")]
+
+
+def test_too_many_rejected_rows_reject_the_file_but_keep_the_quarantine(db_url, tmp_path):
+    rows = [af_row(i) for i in range(1, 19)] + [af_row(98, kon="X"), af_row(99, kon="")]  # 2 of 20 = 10 %
+    res = load(db_url, write_csv(tmp_path / "af_status_0581_202405.csv", AF_HEADER, rows))
+    assert res.status == "rejected" and res.reason_code == "too_many_rejected"
+    assert "10.0 %" in res.message and "5.0 %" in res.message
+    assert q(db_url, "select count(*) from raw.af_status") == [(0,)]
+    assert q(db_url, "select reason_code from meta.quarantine order by line_no") == [("invalid_code",),
+                                                                                     ("missing_value",)]
+    assert q(db_url, "select status, rows_loaded, rows_rejected from meta.file_ledger") == [("rejected", 0, 2)]
+    assert "too_many_rejected" in FILE_REASONS
+
+
+def test_limit_is_configurable(db_url, tmp_path):
+    rows = [af_row(i) for i in range(1, 19)] + [af_row(98, kon="X"), af_row(99, kon="")]
+    res = load(db_url, write_csv(tmp_path / "af_status_0581_202405.csv", AF_HEADER, rows), share=0.10)
+    assert res.status == "loaded" and res.rows_loaded == 18  # exactly 10 % is not above 10 %
+
+
+def test_duplicate_keys_identical_load_once_differing_all_rejected(db_url, tmp_path):
+    rows = [af_row(i) for i in range(1, 60)]
+    rows += [af_row(1)]                                   # identical to line 2: loads once
+    rows += [af_row(2, aktivitetsgrad="50")]               # differs from line 3: both rejected
+    res = load(db_url, write_csv(tmp_path / "af_status_0581_202405.csv", AF_HEADER, rows))
+    assert res.status == "loaded"
+    assert (res.rows_total, res.rows_loaded, res.rows_rejected) == (61, 58, 2)
+    assert q(db_url, "select count(*) from raw.af_status") == [(58,)]
+    assert q(db_url, "select line_no, reason_code from meta.quarantine order by 1") == [
+        (3, "duplicate_key"), (62, "duplicate_key")]
+
+
+def test_af_redelivery_replaces_the_month_and_identical_file_is_a_no_op(db_url, tmp_path):
+    first = write_csv(tmp_path / "a" / "af_status_0581_202405.csv", AF_HEADER, [af_row(1), af_row(2)])
+    assert load(db_url, first).status == "loaded"
+    again = load(db_url, first)
+    assert again.status == "skipped"
+    corrected = write_csv(tmp_path / "b" / "af_status_0581_202405.csv", AF_HEADER,
+                          [af_row(1, sokandekategori="41"), af_row(3)])
+    assert load(db_url, corrected).status == "loaded"
+    rows = q(db_url, "select line_no, sokandekategori from raw.af_status order by line_no")
+    assert rows == [(2, "41"), (3, "68")]
+    assert q(db_url, "select status from meta.file_ledger order by file_id") == [("superseded",), ("loaded",)]
+    other_month = write_csv(tmp_path / "c" / "af_status_0581_202406.csv", AF_HEADER,
+                            [af_row(1, statusmanad="2024-06")])
+    load(db_url, other_month)
+    assert q(db_url, "select count(*) from raw.af_status") == [(3,)]
+
+
+def test_dexter_exports_are_all_kept_for_supersede_by_enrolment(db_url, tmp_path):
+    load(db_url, write_csv(tmp_path / "dexter_isp_0581_20240331.csv", DEXTER_HEADER,
+                           [dexter_row(1), dexter_row(2)]))
+    load(db_url, write_csv(tmp_path / "dexter_isp_0581_20240630.csv", DEXTER_HEADER,
+                           [dexter_row(1, status="Avslutad", slutdatum="2024-06-14", betyg="C")]))
+    rows = q(db_url, "select export_date, deltagande_id, status from raw.dexter_enrolment order by 1, 2")
+    assert rows == [(dt.date(2024, 3, 31), "D00001", "Pågående"), (dt.date(2024, 3, 31), "D00002", "Pågående"),
+                    (dt.date(2024, 6, 30), "D00001", "Avslutad")]
+
+
+def test_catalogue_is_replaced_whole(db_url, tmp_path):
+    load(db_url, write_csv(tmp_path / "a" / "jobbspar_katalog.csv", CAT_HEADER,
+                           [["J1", "0581", "Hotell", "", "JS_HOTELL", "", "60", "", "2020-01-01", ""]]))
+    load(db_url, write_csv(tmp_path / "b" / "jobbspar_katalog.csv", CAT_HEADER,
+                           [["J2", "0581", "Barnskötare", "", "JS_BARN", "", "30", "", "2021-01-01", ""]]))
+    assert q(db_url, "select jobbspar_id, namn from raw.jobbspar_katalog") == [("J2", "Barnskötare")]
+
+
+def test_a_crash_mid_file_leaves_nothing(db_url, tmp_path):
+    path = write_csv(tmp_path / "af_status_0581_202405.csv", AF_HEADER, [af_row(i) for i in range(1, 10)])
+    calls = {"n": 0}
+    real = ingest.AF.validate
+
+    def flaky(*args):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise RuntimeError("disk gone")
+        return real(*args)
+
+    object.__setattr__(ingest.AF, "validate", flaky)
+    try:
+        with pytest.raises(RuntimeError):
+            load(db_url, path)
+    finally:
+        object.__setattr__(ingest.AF, "validate", real)
+    assert q(db_url, "select count(*) from meta.file_ledger") == [(0,)]
+    assert q(db_url, "select count(*) from raw.af_status") == [(0,)]
+    assert load(db_url, path).rows_loaded == 9  # and the file loads on the next try
+
+
+def test_file_names_and_load_order(tmp_path):
+    for name in ["af_status_0581_202405.csv", "dexter_isp_0581_20240630.csv", "jobbspar_katalog.csv",
+                 "af_status_0581_202404.csv", "notes.txt", "af_status_0581_202413.csv"]:
+        (tmp_path / name).write_text("x")
+    corr = tmp_path / "corrections" / "af_status_0581_202404.csv"
+    corr.parent.mkdir()
+    corr.write_text("y")
+    os.utime(tmp_path / "af_status_0581_202404.csv", (1_000_000, 1_000_000))
+    os.utime(corr, (2_000_000, 2_000_000))
+    order = [(f.path.relative_to(tmp_path).as_posix(), f.problem) for f in discover(tmp_path)]
+    assert order == [
+        ("jobbspar_katalog.csv", None),
+        ("dexter_isp_0581_20240630.csv", None),
+        ("af_status_0581_202404.csv", None),
+        ("corrections/af_status_0581_202404.csv", None),
+        ("af_status_0581_202405.csv", None),
+        ("af_status_0581_202413.csv", "invalid_file_name"),
+        ("notes.txt", "unknown_file_name"),
+    ]
+
+
+def test_unknown_file_is_recorded_as_rejected(db_url, tmp_path):
+    res = load(db_url, write_csv(tmp_path / "export.csv", ["a"], [["1"]]))
+    assert (res.status, res.reason_code) == ("rejected", "unknown_file_name")
+
+
+def test_column_aliases_from_configuration(db_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("DUA_COLUMN_ALIASES", "pnr=personnummer, Kön=kon")
+    header = ["pnr" if h == "personnummer" else "Kön" if h == "kon" else h for h in AF_HEADER]
+    res = load(db_url, write_csv(tmp_path / "af_status_0581_202405.csv", header, [af_row(1)]))
+    assert res.rows_loaded == 1
