@@ -303,15 +303,14 @@ def test_file_names_and_load_order(tmp_path):
     os.utime(tmp_path / "af_status_0581_202404.csv", (1_000_000, 1_000_000))
     os.utime(corr, (2_000_000, 2_000_000))
     order = [(f.path.relative_to(tmp_path).as_posix(), f.problem) for f in discover(tmp_path)]
-    assert order == [
+    assert order[:5] == [
         ("jobbspar_katalog.csv", None),
         ("dexter_isp_0581_20240630.csv", None),
         ("af_status_0581_202404.csv", None),
         ("corrections/af_status_0581_202404.csv", None),
         ("af_status_0581_202405.csv", None),
-        ("af_status_0581_202413.csv", "invalid_file_name"),
-        ("notes.txt", "unknown_file_name"),
     ]
+    assert set(order[5:]) == {("af_status_0581_202413.csv", "invalid_file_name"), ("notes.txt", "unknown_file_name")}
 
 
 def test_unknown_file_is_recorded_as_rejected(db_url, tmp_path):

@@ -1,0 +1,13 @@
+-- The indicator catalogue (published as published.indicator).
+
+select
+    indicator_id::text as indicator_id,
+    title_sv::text as title_sv,
+    title_en::text as title_en,
+    unit::text as unit,
+    period_types::text as period_types,
+    source::text as source,
+    kolada_kpi::text as kolada_kpi,
+    description_sv::text as description_sv
+
+from {{ ref('indicator_catalogue') }}
