@@ -57,6 +57,9 @@ def prepare_env(home: Path, warehouse_url: str) -> None:
         if k in QUIET_ENV or k not in os.environ:
             os.environ[k] = v
     os.environ["DUA_WAREHOUSE_URL"] = warehouse_url
+    from dua.dbt_runner import dbt_env
+
+    os.environ.update(dbt_env(warehouse_url))
     os.environ["DUA_HOME"] = str(home)
     (home / "airflow").mkdir(parents=True, exist_ok=True)
     (home / "run").mkdir(parents=True, exist_ok=True)

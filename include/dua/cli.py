@@ -71,7 +71,23 @@ def run_pipeline(inbox: Path, run_id: str | None = None) -> int:
             ledger.finish_run(url, run_id, "failed", {"dag": "dua_ingest", "failed_tasks": failed})
             _print(f"run {run_id}: ingest failed ({', '.join(failed) or state}); see {cfg.home / 'airflow' / 'logs'}")
             return 2
-        ledger.finish_run(url, run_id, "success", {"tasks": tasks})
+        if not ledger.needs_publication(url):
+            _print(f"run {run_id}: nothing new since the last publication; published indicators unchanged")
+            ledger.finish_run(url, run_id, "success", {"published": False})
+            return 0
+        from dua.dbt_runner import ensure_manifest
+
+        ensure_manifest()
+        _print(f"run {run_id}: building marts and indicators (dbt) and publishing")
+        state, tasks = airflow_runner.run_dag("dua_transform", conf)
+        failed = sorted(t for t, s in tasks.items() if s in ("failed", "upstream_failed"))
+        if failed or state != "success":
+            ledger.finish_run(url, run_id, "failed", {"dag": "dua_transform", "failed_tasks": failed})
+            _print(f"run {run_id}: NOT published — failed: {', '.join(failed) or state}")
+            _print(f"  task logs: {cfg.home / 'airflow' / 'logs'}")
+            return 3
+        ledger.finish_run(url, run_id, "success", {"published": True})
+        ledger.print_publication(url, _print)
     return 0
 
 

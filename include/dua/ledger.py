@@ -101,3 +101,45 @@ def print_status(url: str, out: Callable[[str], None]) -> None:
             ).fetchone()
             out("Last publication")
             out(f"  {last[0]} at {last[1]:%Y-%m-%d %H:%M} ({last[2]} rows)" if last else "  none")
+
+
+def needs_publication(url: str) -> bool:
+    """True when a file was loaded after the last publication (or none exists)."""
+    with psycopg.connect(url) as conn:
+        has_pub = conn.execute("select to_regclass('published.publication') is not null").fetchone()[0]
+        last_load = conn.execute(
+            "select max(loaded_at) from meta.file_ledger where status in ('loaded', 'superseded')"
+        ).fetchone()[0]
+        if not has_pub:
+            return True
+        last_pub = conn.execute("select max(published_at) from published.publication").fetchone()[0]
+    return last_pub is None or (last_load is not None and last_load > last_pub)
+
+
+def print_publication(url: str, out: Callable[[str], None]) -> None:
+    """A short summary of the published indicators: latest period, total, K/M/T."""
+    with psycopg.connect(url) as conn:
+        run = conn.execute(
+            "select run_id, published_at, rows from published.publication order by published_at desc limit 1"
+        ).fetchone()
+        if not run:
+            out("nothing published")
+            return
+        out(f"published {run[2]} indicator rows (run {run[0]})")
+        rows = conn.execute(
+            """with latest as (
+                   select indicator_id, area_code, max(period) as period from published.indicator_value
+                   where breakdown in ('total', 'signal') group by 1, 2)
+               select v.indicator_id, v.area_code, v.period, v.breakdown_value, i.unit,
+                   max(case when gender = 'K' then coalesce(v.value::text, '..') end),
+                   max(case when gender = 'M' then coalesce(v.value::text, '..') end),
+                   max(case when gender = 'T' then coalesce(v.value::text, '..') end)
+               from published.indicator_value v join latest l using (indicator_id, area_code, period)
+               join published.indicator i using (indicator_id)
+               where v.breakdown in ('total', 'signal')
+               group by 1, 2, 3, 4, 5 order by 2, 1, 4"""
+        ).fetchall()
+    out(f"  {'indicator':<34} {'area':<5} {'period':<8} {'value':<22} {'K':>7} {'M':>7} {'T':>7}")
+    for ind, area, period, bval, unit, k, m, t in rows:
+        label = ind if bval == "total" else f"{ind}:{bval}"
+        out(f"  {label[:50]:<34} {area:<5} {period:<8} {unit:<22} {k or '-':>7} {m or '-':>7} {t or '-':>7}")

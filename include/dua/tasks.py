@@ -55,3 +55,11 @@ def load_source(sources: list[str], inbox: str, run_id: str | None) -> dict:
                 f", {res.reason_code}" if res.reason_code else "", res.rows_per_second,
             )
     return summary
+
+
+def publish_indicators(run_id: str) -> dict:
+    from dua.publish import publish
+
+    rows = publish(warehouse_url(), run_id)
+    log.info("published %d indicator rows for run %s", rows, run_id)
+    return {"run_id": run_id, "rows": rows}

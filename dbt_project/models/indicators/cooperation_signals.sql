@@ -4,6 +4,18 @@
 
 with
 
+int_area_months_listed as (
+
+    select * from {{ ref('int_area_months_listed') }}
+
+),
+
+int_area_dexter_exports_summarised as (
+
+    select * from {{ ref('int_area_dexter_exports_summarised') }}
+
+),
+
 months as (
 
     select
@@ -11,8 +23,8 @@ months as (
         {{ add_months('months.month_end', -6) }} as six_months_before,
         {{ add_months('months.month_end', 6) }} as six_months_after
 
-    from {{ ref('int_area_months_listed') }} as months
-    inner join {{ ref('int_area_dexter_exports_summarised') }} as exports
+    from int_area_months_listed as months
+    inner join int_area_dexter_exports_summarised as exports
         on months.area_code = exports.area_code
 
 ),
@@ -123,13 +135,13 @@ high_absence as (
 
     from in_establishment
     where exists (
-        select 1
-        from sfi
-        where
-            sfi.person_id = in_establishment.person_id
-            and {{ enrolment_active_on('sfi', 'in_establishment.month_end') }}
-            and sfi.franvaro_procent >= 20
-    )
+            select 1
+            from sfi
+            where
+                sfi.person_id = in_establishment.person_id
+                and {{ enrolment_active_on('sfi', 'in_establishment.month_end') }}
+                and sfi.franvaro_procent >= 20
+        )
 
 ),
 
@@ -143,14 +155,14 @@ interrupted as (
 
     from in_establishment
     where exists (
-        select 1
-        from sfi
-        where
-            sfi.person_id = in_establishment.person_id
-            and sfi.status = 'Avbruten'
-            and sfi.slutdatum > in_establishment.month_end - 30
-            and sfi.slutdatum <= in_establishment.month_end
-    )
+            select 1
+            from sfi
+            where
+                sfi.person_id = in_establishment.person_id
+                and sfi.status = 'Avbruten'
+                and sfi.slutdatum > in_establishment.month_end - 30
+                and sfi.slutdatum <= in_establishment.month_end
+        )
 
 ),
 

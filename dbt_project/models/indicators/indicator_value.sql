@@ -28,21 +28,21 @@ with
 unioned as (
 
     {% for indicator in indicators -%}
-    select
-        indicator_id,
-        area_code,
-        period,
-        breakdown,
-        breakdown_value,
-        gender,
-        numerator,
-        denominator
+        select
+            indicator_id,
+            area_code,
+            period,
+            breakdown,
+            breakdown_value,
+            gender,
+            numerator,
+            denominator
 
-    from {{ ref(indicator) }}
-    {% if not loop.last %}
-    union all
+        from {{ ref(indicator) }}
+        {% if not loop.last %}
+            union all
 
-    {% endif -%}
+        {% endif -%}
     {%- endfor %}
 
 ),
@@ -138,7 +138,7 @@ valued as (
                 then round(100 * suppressed.numerator / nullif(suppressed.denominator, 0), 1)
             when suppressed.unit = 'mean'
                 then round(suppressed.numerator / nullif(suppressed.denominator, 0), 1)
-            else round(suppressed.numerator, 1)
+            else suppressed.numerator
         end as computed_value
 
     from suppressed

@@ -101,28 +101,28 @@ population as (
         persons.disability,
         case
             when exists (
-                select 1
-                from status
-                where
-                    status.area_code = ended.area_code
-                    and status.person_id = ended.person_id
-                    and status.status_month between ended.end_month and ended.follow_up_month
-                    and status.status_group in {{ work_or_studies_groups() }}
-            ) then 1
+                    select 1
+                    from status
+                    where
+                        status.area_code = ended.area_code
+                        and status.person_id = ended.person_id
+                        and status.status_month between ended.end_month and ended.follow_up_month
+                        and status.status_group in {{ work_or_studies_groups() }}
+                ) then 1
             when exists (
-                select 1
-                from enrolments
-                where
-                    enrolments.person_id = ended.person_id
-                    and enrolments.startdatum > ended.end_date
-                    and enrolments.startdatum <= ended.end_date + 90
-                    and (
-                        enrolments.kurspaket is null
-                        or enrolments.kurspaket not in (
-                            select tracks.kurspaket from tracks
+                    select 1
+                    from enrolments
+                    where
+                        enrolments.person_id = ended.person_id
+                        and enrolments.startdatum > ended.end_date
+                        and enrolments.startdatum <= ended.end_date + 90
+                        and (
+                            enrolments.kurspaket is null
+                            or enrolments.kurspaket not in (
+                                select tracks.kurspaket from tracks
+                            )
                         )
-                    )
-            ) then 1
+                ) then 1
             else 0
         end as numerator_part,
         1 as denominator_part

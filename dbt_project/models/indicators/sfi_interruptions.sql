@@ -3,11 +3,23 @@
 
 with
 
+int_area_months_listed as (
+
+    select * from {{ ref('int_area_months_listed') }}
+
+),
+
+int_area_dexter_exports_summarised as (
+
+    select * from {{ ref('int_area_dexter_exports_summarised') }}
+
+),
+
 months as (
 
     select months.*
-    from {{ ref('int_area_months_listed') }} as months
-    inner join {{ ref('int_area_dexter_exports_summarised') }} as exports
+    from int_area_months_listed as months
+    inner join int_area_dexter_exports_summarised as exports
         on months.area_code = exports.area_code
 
 ),

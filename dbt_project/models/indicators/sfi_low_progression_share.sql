@@ -7,14 +7,32 @@
 
 with
 
+int_area_months_listed as (
+
+    select * from {{ ref('int_area_months_listed') }}
+
+),
+
+int_area_dexter_exports_summarised as (
+
+    select * from {{ ref('int_area_dexter_exports_summarised') }}
+
+),
+
+fct_enrolment as (
+
+    select * from {{ ref('fct_enrolment') }}
+
+),
+
 months as (
 
     select
         months.*,
         {{ add_months('months.month_end', -6) }} as six_months_before
 
-    from {{ ref('int_area_months_listed') }} as months
-    inner join {{ ref('int_area_dexter_exports_summarised') }} as exports
+    from int_area_months_listed as months
+    inner join int_area_dexter_exports_summarised as exports
         on
             months.area_code = exports.area_code
             and months.report_month <= exports.latest_export_date
@@ -33,7 +51,7 @@ area_sfi as (
         areas.area_code,
         enrolments.*
 
-    from {{ ref('fct_enrolment') }} as enrolments
+    from fct_enrolment as enrolments
     inner join areas
         on enrolments.kommunkod = areas.kommunkod
     where enrolments.is_sfi
@@ -89,15 +107,15 @@ population as (
         persons.disability,
         case
             when exists (
-                select 1
-                from area_sfi as passed
-                where
-                    passed.area_code = active.area_code
-                    and passed.person_id = active.person_id
-                    and passed.has_passing_grade
-                    and passed.slutdatum > active.six_months_before
-                    and passed.slutdatum <= active.month_end
-            ) then 0
+                    select 1
+                    from area_sfi as passed
+                    where
+                        passed.area_code = active.area_code
+                        and passed.person_id = active.person_id
+                        and passed.has_passing_grade
+                        and passed.slutdatum > active.six_months_before
+                        and passed.slutdatum <= active.month_end
+                ) then 0
             else 1
         end as numerator_part,
         1 as denominator_part

@@ -4,11 +4,23 @@
 
 with
 
+int_area_months_listed as (
+
+    select * from {{ ref('int_area_months_listed') }}
+
+),
+
+int_area_dexter_exports_summarised as (
+
+    select * from {{ ref('int_area_dexter_exports_summarised') }}
+
+),
+
 months as (
 
     select months.*
-    from {{ ref('int_area_months_listed') }} as months
-    inner join {{ ref('int_area_dexter_exports_summarised') }} as exports
+    from int_area_months_listed as months
+    inner join int_area_dexter_exports_summarised as exports
         on months.area_code = exports.area_code
 
 ),
@@ -71,12 +83,12 @@ population as (
         youth.disability,
         case
             when exists (
-                select 1
-                from enrolments
-                where
-                    enrolments.person_id = youth.person_id
-                    and {{ enrolment_active_on('enrolments', 'youth.month_end') }}
-            ) then 1
+                    select 1
+                    from enrolments
+                    where
+                        enrolments.person_id = youth.person_id
+                        and {{ enrolment_active_on('enrolments', 'youth.month_end') }}
+                ) then 1
             else 0
         end as numerator_part,
         1 as denominator_part

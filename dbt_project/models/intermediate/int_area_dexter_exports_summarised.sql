@@ -2,6 +2,18 @@
 
 with
 
+stg_dexter__exports as (
+
+    select * from {{ ref('stg_dexter__exports') }}
+
+),
+
+int_areas_unioned as (
+
+    select * from {{ ref('int_areas_unioned') }}
+
+),
+
 summarised as (
 
     select
@@ -10,8 +22,8 @@ summarised as (
         min(exports.export_date) as first_export_date,
         max(exports.export_date) as latest_export_date
 
-    from {{ ref('stg_dexter__exports') }} as exports
-    inner join {{ ref('int_areas_unioned') }} as areas
+    from stg_dexter__exports as exports
+    inner join int_areas_unioned as areas
         on exports.kommunkod = areas.kommunkod
     group by areas.area_code
 

@@ -3,14 +3,26 @@
 
 with
 
+stg_af__snapshots as (
+
+    select * from {{ ref('stg_af__snapshots') }}
+
+),
+
+int_areas_unioned as (
+
+    select * from {{ ref('int_areas_unioned') }}
+
+),
+
 area_months as (
 
     select distinct
         areas.area_code,
         snapshots.status_month as report_month
 
-    from {{ ref('stg_af__snapshots') }} as snapshots
-    inner join {{ ref('int_areas_unioned') }} as areas
+    from stg_af__snapshots as snapshots
+    inner join int_areas_unioned as areas
         on snapshots.kommunkod = areas.kommunkod
 
 ),

@@ -4,15 +4,45 @@
 
 with
 
+scb_municipalities as (
+
+    select * from {{ ref('scb_municipalities') }}
+
+),
+
+agreement_areas as (
+
+    select * from {{ ref('agreement_areas') }}
+
+),
+
+af_snapshots as (
+
+    select * from {{ ref('stg_af__snapshots') }}
+
+),
+
+dexter_exports as (
+
+    select * from {{ ref('stg_dexter__exports') }}
+
+),
+
+tracks as (
+
+    select * from {{ ref('stg_catalogue__jobbspar') }}
+
+),
+
 municipalities as (
 
-    select kommunkod from {{ ref('scb_municipalities') }}
+    select kommunkod from scb_municipalities
     union
-    select kommunkod from {{ ref('stg_af__snapshots') }}
+    select kommunkod from af_snapshots
     union
-    select kommunkod from {{ ref('stg_dexter__exports') }}
+    select kommunkod from dexter_exports
     union
-    select kommunkod from {{ ref('stg_catalogue__jobbspar') }}
+    select kommunkod from tracks
 
 ),
 
@@ -21,32 +51,44 @@ municipality_areas as (
     select
         municipalities.kommunkod as area_code,
         'municipality' as area_type,
-        coalesce(names.kommun_namn, municipalities.kommunkod) as area_name,
+        coalesce(municipality_names.kommun_namn, municipalities.kommunkod) as area_name,
         municipalities.kommunkod
 
     from municipalities
-    left join {{ ref('scb_municipalities') }} as names
-        on municipalities.kommunkod = names.kommunkod
+    left join scb_municipalities as municipality_names
+        on municipalities.kommunkod = municipality_names.kommunkod
 
 ),
 
-agreement_areas as (
+agreement_area_members as (
 
     select
-        agreement.area_code,
+        agreement_areas.area_code,
         'agreement_area' as area_type,
-        agreement.area_name,
-        agreement.kommunkod
+        agreement_areas.area_name,
+        agreement_areas.kommunkod
 
-    from {{ ref('agreement_areas') }} as agreement
+    from agreement_areas
 
 ),
 
 unioned as (
 
-    select area_code, area_type, area_name, kommunkod from municipality_areas
+    select
+        area_code,
+        area_type,
+        area_name,
+        kommunkod
+    from municipality_areas
+
     union all
-    select area_code, area_type, area_name, kommunkod from agreement_areas
+
+    select
+        area_code,
+        area_type,
+        area_name,
+        kommunkod
+    from agreement_area_members
 
 )
 

@@ -4,6 +4,12 @@
 
 with
 
+int_af_status_grouped as (
+
+    select * from {{ ref('int_af_status_grouped') }}
+
+),
+
 ranked as (
 
     select
@@ -13,7 +19,7 @@ ranked as (
             order by af_rows.status_month desc
         ) as spell_rank
 
-    from {{ ref('int_af_status_grouped') }} as af_rows
+    from int_af_status_grouped as af_rows
     where af_rows.etablering_startdatum is not null
 
 ),

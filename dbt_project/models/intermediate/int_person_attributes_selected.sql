@@ -5,6 +5,24 @@
 
 with
 
+int_af_status_grouped as (
+
+    select * from {{ ref('int_af_status_grouped') }}
+
+),
+
+stg_dexter__enrolments as (
+
+    select * from {{ ref('stg_dexter__enrolments') }}
+
+),
+
+int_areas_unioned as (
+
+    select * from {{ ref('int_areas_unioned') }}
+
+),
+
 af_ranked as (
 
     select
@@ -14,7 +32,7 @@ af_ranked as (
             order by af_rows.status_month desc
         ) as snapshot_rank
 
-    from {{ ref('int_af_status_grouped') }} as af_rows
+    from int_af_status_grouped as af_rows
 
 ),
 
@@ -46,8 +64,8 @@ dexter_persons as (
         max(case when not enrolments.pnr_is_temporary then enrolments.pnr_gender end) as gender,
         max(enrolments.birth_date) as birth_date
 
-    from {{ ref('stg_dexter__enrolments') }} as enrolments
-    inner join {{ ref('int_areas_unioned') }} as areas
+    from stg_dexter__enrolments as enrolments
+    inner join int_areas_unioned as areas
         on enrolments.kommunkod = areas.kommunkod
     group by areas.area_code, enrolments.person_id
 

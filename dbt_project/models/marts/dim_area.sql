@@ -3,6 +3,12 @@
 
 with
 
+int_area_dexter_exports_summarised as (
+
+    select * from {{ ref('int_area_dexter_exports_summarised') }}
+
+),
+
 areas as (
 
     select
@@ -46,7 +52,7 @@ final as (
     from areas
     left join months
         on areas.area_code = months.area_code
-    left join {{ ref('int_area_dexter_exports_summarised') }} as exports
+    left join int_area_dexter_exports_summarised as exports
         on areas.area_code = exports.area_code
 
 )

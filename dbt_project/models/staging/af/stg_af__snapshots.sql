@@ -30,9 +30,17 @@ ledger_snapshots as (
 
 unioned as (
 
-    select kommunkod, status_month from row_snapshots
+    select
+        kommunkod,
+        status_month
+    from row_snapshots
+
     union
-    select kommunkod, status_month from ledger_snapshots
+
+    select
+        kommunkod,
+        status_month
+    from ledger_snapshots
 
 )
 

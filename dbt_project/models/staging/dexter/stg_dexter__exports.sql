@@ -30,9 +30,17 @@ ledger_exports as (
 
 unioned as (
 
-    select kommunkod, export_date from enrolment_exports
+    select
+        kommunkod,
+        export_date
+    from enrolment_exports
+
     union
-    select kommunkod, export_date from ledger_exports
+
+    select
+        kommunkod,
+        export_date
+    from ledger_exports
 
 )
 

@@ -1,0 +1,46 @@
+# The two commands of the README: `make demo` and `make test`.
+PY      ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.synced
+MANIFEST := dbt_project/target/manifest.json
+export DUA_HOME ?= $(CURDIR)/.dua
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+
+.PHONY: demo test lint bench lock venv manifest clean
+
+venv: $(STAMP)
+
+# Rebuilt only when the lock file (or the package metadata) changed.
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install -q "$$(grep '^uv==' requirements.lock)"
+	$(BIN)/uv pip sync --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
+	@touch $(STAMP)
+
+# The dbt manifest Cosmos renders the transform DAG from (no dbt at DAG parse).
+manifest: $(MANIFEST)
+$(MANIFEST): $(STAMP) $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
+	$(BIN)/python -m dua.dbt_runner parse
+
+demo: $(STAMP) $(MANIFEST)
+	$(BIN)/dua demo
+
+test: $(STAMP) $(MANIFEST) lint
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check include dags tests expectations
+	$(BIN)/sqlfluff lint dbt_project/models --processes 2 --disable-progress-bar
+
+bench: $(STAMP) $(MANIFEST)
+	$(BIN)/python -m dua.bench
+
+# Recompile the lock file after editing requirements.in.
+lock: $(STAMP)
+	$(BIN)/uv pip compile requirements.in --python-version 3.11 --python-platform x86_64-manylinux_2_28 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .dua dbt_project/target

@@ -1,0 +1,74 @@
+"""Transform: build the dbt project, then publish the indicators.
+
+Scheduled on the raw-layer Assets of the ingest DAG.  Cosmos renders the dbt
+project from the prebuilt ``manifest.json`` (no dbt at DAG parse), one task
+per model that builds it and runs its tests in-process (dbt's runner, no
+process per model); failing tests stop the models downstream and the publish
+step, which replaces ``published.*`` in one
+transaction.  ``profiles.yml`` reads the connection from ``DUA_DBT_*``
+variables (set by ``dua run`` from the warehouse URL, or by the deployment).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pendulum
+from airflow.sdk import dag, get_current_context, task
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+
+from dua.assets import PUBLISHED, RAW_AF, RAW_CATALOGUE, RAW_DEXTER
+
+DBT_DIR = Path(os.environ.get("DUA_DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_project"))
+
+DEFAULT_ARGS = {
+    "owner": "dua",
+    "retries": 2,
+    "retry_delay": timedelta(seconds=30),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=10),
+}
+
+
+@dag(
+    dag_id="dua_transform",
+    description="dbt build of marts and indicators, then publication of the validated indicators",
+    schedule=(RAW_DEXTER | RAW_AF | RAW_CATALOGUE),
+    start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Stockholm"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["dua", "transform", "dbt"],
+)
+def dua_transform():
+    dbt_build = DbtTaskGroup(
+        group_id="dbt",
+        project_config=ProjectConfig(
+            dbt_project_path=DBT_DIR,
+            manifest_path=DBT_DIR / "target" / "manifest.json",
+            project_name="dua",
+        ),
+        profile_config=ProfileConfig(
+            profile_name="dua", target_name="dev", profiles_yml_filepath=DBT_DIR / "profiles.yml"
+        ),
+        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
+        ),
+        operator_args={"install_deps": False},
+    )
+
+    @task(outlets=[PUBLISHED])
+    def publish() -> dict:
+        from dua.tasks import publish_indicators
+
+        ctx = get_current_context()
+        return publish_indicators(ctx["params"].get("dua_run_id") or ctx["run_id"])
+
+    dbt_build >> publish()
+
+
+dua_transform()

@@ -1,0 +1,83 @@
+"""Publication: copy the built indicators into ``published`` in one transaction.
+
+``published`` is the only schema the BI role reads.  A run replaces every
+published row at once and records itself in ``published.publication``; a run
+that fails before this step leaves the published rows exactly as they were.
+"""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+
+DDL = """
+create schema if not exists published;
+
+create table if not exists published.indicator (
+    indicator_id    text primary key,
+    title_sv        text not null,
+    title_en        text not null,
+    unit            text not null,
+    period_types    text not null,
+    source          text not null,
+    kolada_kpi      text,
+    description_sv  text
+);
+
+create table if not exists published.indicator_value (
+    indicator_id     text        not null,
+    area_code        text        not null,
+    period           text        not null,
+    breakdown        text        not null,
+    breakdown_value  text        not null,
+    gender           text        not null,
+    numerator        numeric,
+    denominator      numeric,
+    value            numeric,
+    is_suppressed    boolean     not null,
+    target_value     numeric,
+    run_id           text        not null,
+    published_at     timestamptz not null,
+    primary key (indicator_id, area_code, period, breakdown, breakdown_value, gender)
+);
+
+create table if not exists published.publication (
+    run_id        text primary key,
+    published_at  timestamptz not null,
+    rows          integer     not null,
+    detail        jsonb
+);
+"""
+
+VALUE_COLUMNS = ("indicator_id", "area_code", "period", "breakdown", "breakdown_value", "gender", "numerator",
+                 "denominator", "value", "is_suppressed", "target_value")
+CATALOGUE_COLUMNS = ("indicator_id", "title_sv", "title_en", "unit", "period_types", "source", "kolada_kpi",
+                     "description_sv")
+
+
+def publish(url: str, run_id: str, source_schema: str = "indicators", detail: dict | None = None) -> int:
+    """Replace the published indicators with the built ones; return the row count."""
+    cols = ", ".join(VALUE_COLUMNS)
+    cat = ", ".join(CATALOGUE_COLUMNS)
+    with psycopg.connect(url) as conn:
+        with conn.transaction():
+            conn.execute("select pg_advisory_xact_lock(7410003)")
+            conn.execute(DDL)
+            conn.execute("delete from published.indicator_value")
+            conn.execute("delete from published.indicator")
+            conn.execute(f"insert into published.indicator ({cat}) select {cat} from {source_schema}.indicator")
+            cur = conn.execute(
+                f"""insert into published.indicator_value ({cols}, run_id, published_at)
+                    select {cols}, %s, now() from {source_schema}.indicator_value""",
+                (run_id,),
+            )
+            rows = cur.rowcount
+            conn.execute(
+                """insert into published.publication (run_id, published_at, rows, detail)
+                   values (%s, now(), %s, %s)
+                   on conflict (run_id) do update set published_at = excluded.published_at,
+                       rows = excluded.rows, detail = excluded.detail""",
+                (run_id, rows, json.dumps(detail or {})),
+            )
+    return rows
