@@ -58,7 +58,7 @@ def dua_transform():
         execution_config=ExecutionConfig(
             execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
         ),
-        operator_args={"install_deps": False},
+        operator_args={"install_deps": False, "emit_datasets": False},
     )
 
     @task(outlets=[PUBLISHED])

@@ -46,6 +46,8 @@ def airflow_env(home: Path) -> dict[str, str]:
         "XDG_RUNTIME_DIR": str(home / "run"),
         # task logs stay in the log folder; the console shows what dua prints
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+        "DBT_LOG_LEVEL": "warn",
+        "DBT_LOG_PATH": str(home / "dbt_logs"),
     }
 
 

@@ -1,4 +1,8 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='table',
+    indexes=[{'columns': ['area_code', 'person_id', 'status_month']}],
+    post_hook='analyze {{ this }}',
+) }}
 
 -- Status group of a person per area and month. For an agreement area a
 -- person may appear in two member municipalities' snapshots of the same

@@ -1,3 +1,5 @@
+{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+
 -- Loaded Dexter exports of an area (of any member municipality).
 
 with

@@ -1,3 +1,5 @@
+{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+
 -- Reporting months of an area: the months M for which an Af status file of
 -- the area (of any member municipality, for an agreement area) is loaded.
 

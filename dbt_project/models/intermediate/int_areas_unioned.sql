@@ -1,3 +1,5 @@
+{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+
 -- Areas and their member municipalities: every municipality (the SCB list
 -- plus any kommunkod seen in the data) is an area of its own; every
 -- agreement area groups several municipalities.

@@ -1,3 +1,5 @@
+{{ config(indexes=[{'columns': ['area_code', 'person_id']}]) }}
+
 -- Pseudonymous person attributes per area.
 
 select

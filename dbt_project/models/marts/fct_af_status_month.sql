@@ -1,3 +1,5 @@
+{{ config(indexes=[{'columns': ['area_code', 'status_month']}, {'columns': ['area_code', 'person_id', 'status_month']}]) }}
+
 -- One row per area, person and reporting month in which the person has a
 -- row in the area's Af snapshot, with the person's status group.
 

@@ -1,3 +1,5 @@
+{{ config(indexes=[{'columns': ['area_code', 'person_id']}]) }}
+
 -- Establishment spell per area and person.
 
 select
