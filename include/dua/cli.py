@@ -109,6 +109,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_pipeline(inbox)
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from dua.publish import export_csv
+    from dua.warehouse import warehouse
+
+    with warehouse() as url:
+        n = export_csv(url, Path(args.out))
+    _print(f"wrote {n} rows to {args.out}")
+    return 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from dua import ledger
     from dua.warehouse import warehouse
@@ -140,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("export", help="write published.indicator_value as CSV")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("status", help="what is loaded, the last runs, the last publication")
     p.set_defaults(func=cmd_status)

@@ -8,6 +8,7 @@ that fails before this step leaves the published rows exactly as they were.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import psycopg
 
@@ -80,4 +81,25 @@ def publish(url: str, run_id: str, source_schema: str = "indicators", detail: di
                        rows = excluded.rows, detail = excluded.detail""",
                 (run_id, rows, json.dumps(detail or {})),
             )
+    return rows
+
+
+def export_csv(url: str, out: Path) -> int:
+    """``published.indicator_value`` as CSV: header with the contract's column
+    names, ``;`` delimiter, UTF-8, rows sorted by the primary key."""
+    cols = ", ".join(
+        "is_suppressed::text" if c == "is_suppressed" else c for c in (*VALUE_COLUMNS, "run_id", "published_at")
+    )
+    key = ", ".join(f'{c} collate "C"' for c in VALUE_COLUMNS[:6])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows = 0
+    with psycopg.connect(url) as conn:
+        conn.execute(DDL)
+        with out.open("wb") as fh, conn.cursor().copy(
+            f"""copy (select {cols} from published.indicator_value order by {key})
+                to stdout with (format csv, delimiter ';', header true, encoding 'UTF8')"""
+        ) as copy:
+            for chunk in copy:
+                fh.write(chunk)
+        rows = conn.execute("select count(*) from published.indicator_value").fetchone()[0]
     return rows

@@ -1,0 +1,213 @@
+"""End to end on the embedded warehouse: generated files delivered in two
+batches, `dua run` through the Airflow DAGs, a third run with nothing new,
+an identical re-delivery, export, status, and a privacy scan of everything
+the pipeline wrote."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from dua.generate import generate
+from dua.personnummer import PNR_PATTERN
+
+DUA = Path(sys.executable).parent / "dua"
+MONTHS = 8
+BATCH1_MONTHS = 6
+
+
+def _month_of(name: str) -> str | None:
+    m = re.match(r"af_status_\d{4}_(\d{6})\.csv$", name)
+    if m:
+        return m.group(1)
+    m = re.match(r"dexter_isp_\d{4}_(\d{6})\d{2}\.csv$", name)
+    return m.group(1) if m else None
+
+
+@pytest.fixture(scope="module")
+def e2e(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    generated = root / "generated"
+    summary = generate(generated, municipalities=["0581"], persons=200, months=MONTHS, seed=11, progress=False)
+    months = sorted({_month_of(p.name) for p in summary.files if _month_of(p.name)})
+    cutoff = [m for m in months if m][BATCH1_MONTHS - 1]
+    inbox = root / "inbox"
+    batch2 = []
+    for path in summary.files:
+        rel = path.relative_to(generated)
+        month = _month_of(path.name)
+        target = inbox / rel
+        if month is None or month <= cutoff:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+        else:
+            batch2.append((path, target))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "DUA_"))}
+    env.update({"DUA_HOME": str(root / "home"), "DUA_PSEUDONYM_KEY": "e2e-secret-key"})
+
+    def dua(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(DUA), *args], env=env, capture_output=True, text=True, timeout=1200)
+
+    return {"root": root, "generated": generated, "inbox": inbox, "batch2": batch2, "dua": dua,
+            "summary": summary, "home": root / "home"}
+
+
+def _url(home: Path) -> str:
+    port = (home / "pg" / "port").read_text().strip()
+    return f"postgresql://postgres@127.0.0.1:{port}/dua"
+
+
+@pytest.fixture(scope="module")
+def runs(e2e):
+    """Run 1 on batch 1, run 2 after batch 2 arrives, run 3 with nothing new."""
+    dua = e2e["dua"]
+    first = dua("run", "--inbox", str(e2e["inbox"]))
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    export1 = e2e["root"] / "export1.csv"
+    assert dua("export", "--out", str(export1)).returncode == 0
+    for src, target in e2e["batch2"]:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, target)
+    second = dua("run", "--inbox", str(e2e["inbox"]))
+    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+    export2 = e2e["root"] / "export2.csv"
+    assert dua("export", "--out", str(export2)).returncode == 0
+    # an identical re-delivery under another folder changes nothing
+    redelivered = e2e["inbox"] / "again"
+    redelivered.mkdir()
+    shutil.copy2(e2e["batch2"][0][0], redelivered / e2e["batch2"][0][0].name)
+    third = dua("run", "--inbox", str(e2e["inbox"]))
+    assert third.returncode == 0, third.stdout[-3000:] + third.stderr[-3000:]
+    export3 = e2e["root"] / "export3.csv"
+    assert dua("export", "--out", str(export3)).returncode == 0
+    return {"first": first, "second": second, "third": third, "exports": (export1, export2, export3)}
+
+
+def test_first_run_loads_and_reports_quarantine(e2e, runs):
+    out = runs["first"].stdout
+    assert "loaded     af_status_0581_" in out
+    assert "quarantined (" in out  # the generator injects a few bad rows
+    assert "published" in out
+    invalid = e2e["summary"].invalid_rows
+    with psycopg.connect(_url(e2e["home"])) as conn:
+        quarantined = conn.execute("select count(*) from meta.quarantine").fetchone()[0]
+        loaded = conn.execute("select count(*) from meta.file_ledger where status in ('loaded', 'superseded')"
+                              ).fetchone()[0]
+    # every row broken on purpose, and nothing else, is in quarantine
+    assert quarantined == len(invalid)
+    assert loaded == len(e2e["summary"].files)
+
+
+def test_second_batch_adds_months_and_third_run_changes_nothing(e2e, runs):
+    export1, export2, export3 = runs["exports"]
+
+    def periods(path):
+        with path.open(encoding="utf-8") as fh:
+            return {r["period"] for r in csv.DictReader(fh, delimiter=";")}
+
+    assert max(periods(export2)) > max(periods(export1))
+    assert "nothing new" in runs["third"].stdout
+    assert export2.read_bytes() == export3.read_bytes()
+    with psycopg.connect(_url(e2e["home"])) as conn:
+        files = conn.execute("select count(*) from meta.file_ledger").fetchone()[0]
+    assert files == len(e2e["summary"].files)  # the identical re-delivery was not loaded again
+
+
+def test_export_is_sorted_with_the_contract_header(runs):
+    export = runs["exports"][1]
+    with export.open(encoding="utf-8") as fh:
+        reader = csv.reader(fh, delimiter=";")
+        header = next(reader)
+        rows = list(reader)
+    assert header == ["indicator_id", "area_code", "period", "breakdown", "breakdown_value", "gender", "numerator",
+                      "denominator", "value", "is_suppressed", "target_value", "run_id", "published_at"]
+    keys = [tuple(r[:6]) for r in rows]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+
+
+def test_job_track_places_match_the_delivered_catalogue(e2e, runs):
+    """jobbspar_places of the last year = the sum of platser_per_ar of the tracks
+    valid some day of that year, computed here from the delivered file."""
+    year = max(int(m[:4]) for m in (_month_of(p.name) for p in e2e["summary"].files) if m)
+    cat = next(p for p in e2e["summary"].files if p.name == "jobbspar_katalog.csv")
+    rows = list(csv.DictReader(_decode(cat.read_bytes()).splitlines(), delimiter=";"))
+    rows = [{k.strip().lower(): v for k, v in r.items()} for r in rows]
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    expected = sum(
+        int(r["platser_per_ar"]) for r in rows
+        if dt.date.fromisoformat(r["giltig_fran"]) <= end
+        and (not r["giltig_till"] or dt.date.fromisoformat(r["giltig_till"]) >= start)
+    )
+    with psycopg.connect(_url(e2e["home"])) as conn:
+        got = conn.execute(
+            """select value from published.indicator_value where indicator_id = 'jobbspar_places'
+               and area_code = '0581' and period = %s and breakdown = 'total' and gender = 'T'""",
+            (str(year),),
+        ).fetchone()
+    assert got is not None and int(got[0]) == expected
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252")
+
+
+def test_status_lists_files_quarantine_runs_and_publication(e2e, runs):
+    res = e2e["dua"]("status")
+    assert res.returncode == 0
+    for text in ("Files", "Quarantined rows by reason", "Last runs", "Last publication", "raw.af_status"):
+        assert text in res.stdout
+
+
+def _clear_numbers(generated: Path) -> set[str]:
+    """Every personnummer of the delivered files, as 10 digits without separator."""
+    found = set()
+    for path in generated.rglob("*.csv"):
+        for m in PNR_PATTERN.finditer(_decode(path.read_bytes())):
+            digits = re.sub(r"[-+]", "", m.group(0))
+            if digits[-4:].isdigit():
+                found.add(digits[-10:])
+    return found
+
+
+def _leaks(text: str, clear: set[str]) -> list[str]:
+    return [m.group(0) for m in PNR_PATTERN.finditer(text) if re.sub(r"[-+]", "", m.group(0))[-10:] in clear]
+
+
+def test_no_clear_personnummer_anywhere_the_pipeline_wrote(e2e, runs):
+    clear = _clear_numbers(e2e["generated"])
+    assert len(clear) > 100
+    leaks = []
+    with psycopg.connect(_url(e2e["home"])) as conn:
+        tables = conn.execute(
+            """select table_schema, table_name from information_schema.tables
+               where table_schema not in ('pg_catalog', 'information_schema')"""
+        ).fetchall()
+        assert ("meta", "quarantine") in tables and ("raw", "af_status") in tables
+        for schema, table in tables:
+            with conn.cursor().copy(f'copy (select * from "{schema}"."{table}") to stdout') as copy:
+                for chunk in copy:
+                    leaks += [f"{schema}.{table}: {x}" for x in _leaks(bytes(chunk).decode(), clear)]
+    airflow_db = e2e["home"] / "airflow" / "airflow.db"
+    with sqlite3.connect(airflow_db) as db:
+        for (name,) in db.execute("select name from sqlite_master where type = 'table'"):
+            for row in db.execute(f'select * from "{name}"'):
+                leaks += [f"airflow.{name}: {x}" for x in _leaks(repr(row), clear)]
+    for path in e2e["home"].rglob("*"):
+        if path.is_file() and "pg" not in path.relative_to(e2e["home"]).parts[:1] and path.suffix != ".db":
+            leaks += [f"{path}: {x}" for x in _leaks(path.read_text(errors="ignore"), clear)]
+    for name in ("first", "second", "third"):
+        leaks += [f"output of run {name}: {x}" for x in _leaks(runs[name].stdout + runs[name].stderr, clear)]
+    assert leaks == []
