@@ -20,6 +20,7 @@ import pytest
 
 from dua.generate import generate
 from dua.personnummer import PNR_PATTERN
+from dua.warehouse import EmbeddedPostgres
 
 DUA = Path(sys.executable).parent / "dua"
 MONTHS = 8
@@ -62,9 +63,13 @@ def e2e(tmp_path_factory):
             "summary": summary, "home": root / "home"}
 
 
-def _url(home: Path) -> str:
-    port = (home / "pg" / "port").read_text().strip()
-    return f"postgresql://postgres@127.0.0.1:{port}/dua"
+@pytest.fixture(scope="module")
+def wh(e2e, runs):
+    """The embedded warehouse the runs used (each dua command stops it when done)."""
+    server = EmbeddedPostgres(e2e["home"] / "pg")
+    url = server.start()
+    yield url
+    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -93,13 +98,13 @@ def runs(e2e):
     return {"first": first, "second": second, "third": third, "exports": (export1, export2, export3)}
 
 
-def test_first_run_loads_and_reports_quarantine(e2e, runs):
+def test_first_run_loads_and_reports_quarantine(e2e, runs, wh):
     out = runs["first"].stdout
     assert "loaded     af_status_0581_" in out
     assert "quarantined (" in out  # the generator injects a few bad rows
     assert "published" in out
     invalid = e2e["summary"].invalid_rows
-    with psycopg.connect(_url(e2e["home"])) as conn:
+    with psycopg.connect(wh) as conn:
         quarantined = conn.execute("select count(*) from meta.quarantine").fetchone()[0]
         loaded = conn.execute("select count(*) from meta.file_ledger where status in ('loaded', 'superseded')"
                               ).fetchone()[0]
@@ -108,7 +113,7 @@ def test_first_run_loads_and_reports_quarantine(e2e, runs):
     assert loaded == len(e2e["summary"].files)
 
 
-def test_second_batch_adds_months_and_third_run_changes_nothing(e2e, runs):
+def test_second_batch_adds_months_and_third_run_changes_nothing(e2e, runs, wh):
     export1, export2, export3 = runs["exports"]
 
     def periods(path):
@@ -118,7 +123,7 @@ def test_second_batch_adds_months_and_third_run_changes_nothing(e2e, runs):
     assert max(periods(export2)) > max(periods(export1))
     assert "nothing new" in runs["third"].stdout
     assert export2.read_bytes() == export3.read_bytes()
-    with psycopg.connect(_url(e2e["home"])) as conn:
+    with psycopg.connect(wh) as conn:
         files = conn.execute("select count(*) from meta.file_ledger").fetchone()[0]
     assert files == len(e2e["summary"].files)  # the identical re-delivery was not loaded again
 
@@ -135,7 +140,7 @@ def test_export_is_sorted_with_the_contract_header(runs):
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
 
 
-def test_job_track_places_match_the_delivered_catalogue(e2e, runs):
+def test_job_track_places_match_the_delivered_catalogue(e2e, runs, wh):
     """jobbspar_places of the last year = the sum of platser_per_ar of the tracks
     valid some day of that year, computed here from the delivered file."""
     year = max(int(m[:4]) for m in (_month_of(p.name) for p in e2e["summary"].files) if m)
@@ -148,7 +153,7 @@ def test_job_track_places_match_the_delivered_catalogue(e2e, runs):
         if dt.date.fromisoformat(r["giltig_fran"]) <= end
         and (not r["giltig_till"] or dt.date.fromisoformat(r["giltig_till"]) >= start)
     )
-    with psycopg.connect(_url(e2e["home"])) as conn:
+    with psycopg.connect(wh) as conn:
         got = conn.execute(
             """select value from published.indicator_value where indicator_id = 'jobbspar_places'
                and area_code = '0581' and period = %s and breakdown = 'total' and gender = 'T'""",
@@ -186,11 +191,11 @@ def _leaks(text: str, clear: set[str]) -> list[str]:
     return [m.group(0) for m in PNR_PATTERN.finditer(text) if re.sub(r"[-+]", "", m.group(0))[-10:] in clear]
 
 
-def test_no_clear_personnummer_anywhere_the_pipeline_wrote(e2e, runs):
+def test_no_clear_personnummer_anywhere_the_pipeline_wrote(e2e, runs, wh):
     clear = _clear_numbers(e2e["generated"])
     assert len(clear) > 100
     leaks = []
-    with psycopg.connect(_url(e2e["home"])) as conn:
+    with psycopg.connect(wh) as conn:
         tables = conn.execute(
             """select table_schema, table_name from information_schema.tables
                where table_schema not in ('pg_catalog', 'information_schema')"""
