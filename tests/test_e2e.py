@@ -216,3 +216,15 @@ def test_no_clear_personnummer_anywhere_the_pipeline_wrote(e2e, runs, wh):
     for name in ("first", "second", "third"):
         leaks += [f"output of run {name}: {x}" for x in _leaks(runs[name].stdout + runs[name].stderr, clear)]
     assert leaks == []
+
+
+def test_reports_are_written_and_named_by_the_run(e2e, runs, wh):
+    assert "data-quality report:" in runs["first"].stdout and "indicator report:" in runs["first"].stdout
+    dq = (e2e["home"] / "reports" / "datakvalitet.html").read_text(encoding="utf-8")
+    ind = (e2e["home"] / "reports" / "indikatorer.html").read_text(encoding="utf-8")
+    with psycopg.connect(wh) as conn:
+        reasons = [r for (r,) in conn.execute("select distinct reason_code from meta.quarantine")]
+        files = [f for (f,) in conn.execute("select file_name from meta.file_ledger")]
+    assert reasons and all(r in dq for r in reasons)
+    assert all(f in dq for f in files)
+    assert "kvinnor" in ind and "Lämnat etableringen" in ind

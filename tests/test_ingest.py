@@ -9,8 +9,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import KEY, write_csv
 
+from conftest import KEY, write_csv
 from dua import ingest
 from dua.ingest import discover, hash_and_detect, identify, load_file
 from dua.personnummer import luhn_digit

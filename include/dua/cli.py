@@ -47,8 +47,8 @@ def _demo_key(home: Path) -> str:
 
 
 def run_pipeline(inbox: Path, run_id: str | None = None) -> int:
-    """Files → ingest DAG → transform DAG (when present), in-process."""
-    from dua import airflow_runner, ledger
+    """Files → ingest DAG → transform DAG, in-process; reports at the end."""
+    from dua.reports import write_reports
     from dua.warehouse import warehouse
 
     cfg = settings()
@@ -56,38 +56,49 @@ def run_pipeline(inbox: Path, run_id: str | None = None) -> int:
         raise ConfigError(f"inbox {inbox} is not a folder")
     if not cfg.pseudonym_key:
         raise ConfigError("DUA_PSEUDONYM_KEY is not set: it is required to pseudonymise personnummer")
-    run_id = run_id or _new_run_id()
     with warehouse() as url:
-        ledger.start_run(url, run_id, "run", {"inbox": str(inbox)})
-        airflow_runner.prepare_env(cfg.home, url)
-        _print(f"run {run_id}: preparing Airflow under {cfg.home / 'airflow'}")
-        airflow_runner.migrate_db(cfg.home)
-        conf = {"inbox": str(inbox.resolve()), "dua_run_id": run_id}
-        _print(f"run {run_id}: ingesting {inbox}")
-        state, tasks = airflow_runner.run_dag("dua_ingest", conf)
-        ledger.print_files(url, run_id, _print)
-        failed = [t for t, s in tasks.items() if s == "failed"]
-        if failed or state != "success":
-            ledger.finish_run(url, run_id, "failed", {"dag": "dua_ingest", "failed_tasks": failed})
-            _print(f"run {run_id}: ingest failed ({', '.join(failed) or state}); see {cfg.home / 'airflow' / 'logs'}")
-            return 2
-        if not ledger.needs_publication(url):
-            _print(f"run {run_id}: nothing new since the last publication; published indicators unchanged")
-            ledger.finish_run(url, run_id, "success", {"published": False})
-            return 0
-        from dua.dbt_runner import ensure_manifest
+        code = _run_pipeline(url, inbox, run_id)
+        dq, ind = write_reports(url, cfg.reports_dir)
+    _print(f"data-quality report: {dq}")
+    _print(f"indicator report:    {ind}")
+    return code
 
-        ensure_manifest()
-        _print(f"run {run_id}: building marts and indicators (dbt) and publishing")
-        state, tasks = airflow_runner.run_dag("dua_transform", conf)
-        failed = sorted(t for t, s in tasks.items() if s in ("failed", "upstream_failed"))
-        if failed or state != "success":
-            ledger.finish_run(url, run_id, "failed", {"dag": "dua_transform", "failed_tasks": failed})
-            _print(f"run {run_id}: NOT published — failed: {', '.join(failed) or state}")
-            _print(f"  task logs: {cfg.home / 'airflow' / 'logs'}")
-            return 3
-        ledger.finish_run(url, run_id, "success", {"published": True})
-        ledger.print_publication(url, _print)
+
+def _run_pipeline(url: str, inbox: Path, run_id: str | None = None) -> int:
+    from dua import airflow_runner, ledger
+
+    cfg = settings()
+    run_id = run_id or _new_run_id()
+    ledger.start_run(url, run_id, "run", {"inbox": str(inbox)})
+    airflow_runner.prepare_env(cfg.home, url)
+    _print(f"run {run_id}: preparing Airflow under {cfg.home / 'airflow'}")
+    airflow_runner.migrate_db(cfg.home)
+    conf = {"inbox": str(inbox.resolve()), "dua_run_id": run_id}
+    _print(f"run {run_id}: ingesting {inbox}")
+    state, tasks = airflow_runner.run_dag("dua_ingest", conf)
+    ledger.print_files(url, run_id, _print)
+    failed = [t for t, s in tasks.items() if s == "failed"]
+    if failed or state != "success":
+        ledger.finish_run(url, run_id, "failed", {"dag": "dua_ingest", "failed_tasks": failed})
+        _print(f"run {run_id}: ingest failed ({', '.join(failed) or state}); see {cfg.home / 'airflow' / 'logs'}")
+        return 2
+    if not ledger.needs_publication(url):
+        _print(f"run {run_id}: nothing new since the last publication; published indicators unchanged")
+        ledger.finish_run(url, run_id, "success", {"published": False})
+        return 0
+    from dua.dbt_runner import ensure_manifest
+
+    ensure_manifest()
+    _print(f"run {run_id}: building marts and indicators (dbt) and publishing")
+    state, tasks = airflow_runner.run_dag("dua_transform", conf)
+    failed = sorted(t for t, s in tasks.items() if s in ("failed", "upstream_failed"))
+    if failed or state != "success":
+        ledger.finish_run(url, run_id, "failed", {"dag": "dua_transform", "failed_tasks": failed})
+        _print(f"run {run_id}: NOT published — failed: {', '.join(failed) or state}")
+        _print(f"  task logs: {cfg.home / 'airflow' / 'logs'}")
+        return 3
+    ledger.finish_run(url, run_id, "success", {"published": True})
+    ledger.print_publication(url, _print)
     return 0
 
 

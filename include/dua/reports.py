@@ -1,0 +1,126 @@
+"""Self-contained HTML reports under ``DUA_HOME/reports`` (Swedish).
+
+- ``datakvalitet.html``: files loaded and rejected with reasons, quarantined
+  rows per reason and file, rows per month, the share of Dexter persons that
+  link to Arbetsförmedlingen data.
+- ``indikatorer.html``: the published indicators of the latest period of each
+  area, women / men / all, suppressed cells shown as "..".
+
+No personal data: only counts and pseudonym-free aggregates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from pathlib import Path
+
+import psycopg
+
+_CSS = """
+body{font-family:system-ui,sans-serif;margin:2rem;color:#1d2a33;max-width:1100px}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #d0dbe3}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.92rem}
+th,td{padding:.3rem .7rem;border-bottom:1px solid #e3e9ee;text-align:left}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.ok{color:#1a7f37}.bad{color:#b42318}.muted{color:#667}
+"""
+
+
+def _table(headers: list[str], rows: list[tuple], numeric: set[int] | None = None) -> str:
+    numeric = numeric or set()
+    head = "".join(f'<th class="{"n" if i in numeric else ""}">{escape(h)}</th>' for i, h in enumerate(headers))
+    body = "".join(
+        "<tr>" + "".join(
+            f'<td class="{"n" if i in numeric else ""}">{escape("" if v is None else str(v))}</td>'
+            for i, v in enumerate(r)
+        ) + "</tr>"
+        for r in rows
+    )
+    if not rows:
+        body = f'<tr><td colspan="{len(headers)}" class="muted">inga rader</td></tr>'
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _page(title: str, body: str) -> str:
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    return (f'<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f"<style>{_CSS}</style></head><body><h1>{escape(title)}</h1>"
+            f'<p class="muted">Skapad {stamp}</p>{body}</body></html>')
+
+
+def data_quality_report(url: str, out: Path) -> Path:
+    with psycopg.connect(url) as conn:
+        files = conn.execute(
+            """select file_name, source, coalesce(kommunkod, ''), status, rows_total, rows_loaded, rows_rejected,
+                      coalesce(reason_code || ': ' || message, '') from meta.file_ledger order by file_id"""
+        ).fetchall()
+        reasons = conn.execute(
+            "select reason_code, count(*) from meta.quarantine group by 1 order by 2 desc, 1"
+        ).fetchall()
+        per_file = conn.execute(
+            """select file_name, reason_code, column_name, count(*), min(line_no)
+               from meta.quarantine group by 1, 2, 3 order by 1, 4 desc"""
+        ).fetchall()
+        months = conn.execute(
+            """select kommunkod, to_char(status_month, 'YYYY-MM'), count(*) from raw.af_status
+               group by 1, 2 order by 1, 2"""
+        ).fetchall()
+        link = conn.execute(
+            """with d as (select distinct kommunkod, person_id from raw.dexter_enrolment
+                          where not pnr_is_temporary),
+                    a as (select distinct kommunkod, person_id from raw.af_status)
+               select d.kommunkod, count(*), count(a.person_id),
+                      round(100.0 * count(a.person_id) / nullif(count(*), 0), 1)
+               from d left join a using (kommunkod, person_id) group by 1 order by 1"""
+        ).fetchall()
+    body = (
+        "<h2>Filer</h2>"
+        + _table(["fil", "källa", "kommun", "status", "rader", "inlästa", "i karantän", "orsak (hela filen)"],
+                 files, {4, 5, 6})
+        + "<h2>Rader i karantän per orsak</h2>" + _table(["orsak", "rader"], reasons, {1})
+        + "<h2>Rader i karantän per fil</h2>"
+        + _table(["fil", "orsak", "kolumn", "rader", "första rad"], per_file, {3, 4})
+        + "<h2>Personer per månad (Arbetsförmedlingen)</h2>" + _table(["kommun", "månad", "personer"], months, {2})
+        + "<h2>Koppling Dexter → Arbetsförmedlingen</h2>"
+        + _table(["kommun", "personer i Dexter", "med Af-data", "andel %"], link, {1, 2, 3})
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(_page("Datakvalitet — DUA uppföljning", body), encoding="utf-8")
+    return out
+
+
+def indicator_report(url: str, out: Path) -> Path:
+    with psycopg.connect(url) as conn:
+        has = conn.execute("select to_regclass('published.indicator_value') is not null").fetchone()[0]
+        rows = []
+        if has:
+            rows = conn.execute(
+                """with latest as (
+                       select indicator_id, area_code, max(period) as period from published.indicator_value
+                       where breakdown in ('total', 'signal') group by 1, 2)
+                   select v.area_code, i.title_sv, v.breakdown_value, v.period, i.unit,
+                       max(case when gender = 'K' then coalesce(v.value::text, '..') end),
+                       max(case when gender = 'M' then coalesce(v.value::text, '..') end),
+                       max(case when gender = 'T' then coalesce(v.value::text, '..') end),
+                       max(v.target_value)
+                   from published.indicator_value v join latest using (indicator_id, area_code, period)
+                   join published.indicator i using (indicator_id)
+                   where v.breakdown in ('total', 'signal')
+                   group by v.area_code, i.title_sv, v.indicator_id, v.breakdown_value, v.period, i.unit
+                   order by 1, v.indicator_id, 3"""
+            ).fetchall()
+    rows = [(a, t if b == "total" else f"{t} — {b}", p, u, k or "–", m or "–", tt or "–", tg)
+            for a, t, b, p, u, k, m, tt, tg in rows]
+    body = (
+        '<p>Senaste period per indikator. ".." = skyddat (för få personer), "–" = inget värde.</p>'
+        + _table(["område", "indikator", "period", "enhet", "kvinnor", "män", "totalt", "mål"], rows, {4, 5, 6, 7})
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(_page("Indikatorer — DUA uppföljning", body), encoding="utf-8")
+    return out
+
+
+def write_reports(url: str, reports_dir: Path) -> tuple[Path, Path]:
+    return (data_quality_report(url, reports_dir / "datakvalitet.html"),
+            indicator_report(url, reports_dir / "indikatorer.html"))
