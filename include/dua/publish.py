@@ -12,6 +12,8 @@ from pathlib import Path
 
 import psycopg
 
+from dua.roles import ensure_roles
+
 DDL = """
 create schema if not exists published;
 
@@ -74,6 +76,7 @@ def publish(url: str, run_id: str, source_schema: str = "indicators", detail: di
                 (run_id,),
             )
             rows = cur.rowcount
+            ensure_roles(conn)
             conn.execute(
                 """insert into published.publication (run_id, published_at, rows, detail)
                    values (%s, now(), %s, %s)

@@ -1,0 +1,69 @@
+"""Access by role: the BI role reads `published` and nothing else."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from dua.publish import DDL, publish
+
+
+@pytest.fixture
+def published_db(db_url):
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(DDL)
+        conn.execute("create schema indicators")
+        conn.execute("""create table indicators.indicator as select 'sfi_interruptions'::text as indicator_id,
+            'Avbrott i Sfi'::text as title_sv, 'Sfi interruptions'::text as title_en, 'count'::text as unit,
+            'month'::text as period_types, 'dexter'::text as source, null::text as kolada_kpi,
+            'x'::text as description_sv""")
+        conn.execute("""create table indicators.indicator_value as select 'sfi_interruptions'::text as indicator_id,
+            '0581'::text as area_code, '2024-05'::text as period, 'total'::text as breakdown,
+            'total'::text as breakdown_value, 'T'::text as gender, 7::numeric as numerator,
+            null::numeric as denominator, 7::numeric as value, false as is_suppressed,
+            null::numeric as target_value""")
+    assert publish(db_url, "run-1") == 1
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        # roles are cluster-wide: the test server may have it from another test
+        conn.execute("do $$ begin if not exists (select from pg_roles where rolname = 'bi_user') then "
+                     "create role bi_user login; end if; end $$")
+        conn.execute("grant dua_bi_reader to bi_user")
+    return db_url
+
+
+def _as(url: str, role: str, query: str):
+    with psycopg.connect(url) as conn:
+        conn.execute(f"set role {role}")
+        return conn.execute(query).fetchall()
+
+
+def test_bi_role_reads_published(published_db):
+    assert _as(published_db, "dua_bi_reader", "select value from published.indicator_value") == [(7,)]
+    assert _as(published_db, "bi_user", "select value from published.indicator_value") == [(7,)]
+    assert _as(published_db, "dua_bi_reader", "select count(*) from published.indicator") == [(1,)]
+
+
+@pytest.mark.parametrize("table", ["raw.af_status", "meta.quarantine", "indicators.indicator_value",
+                                   "meta.file_ledger"])
+def test_bi_role_reads_nothing_else(published_db, table):
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _as(published_db, "dua_bi_reader", f"select * from {table}")
+
+
+def test_bi_role_cannot_write_published(published_db):
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _as(published_db, "dua_bi_reader", "delete from published.indicator_value returning 1")
+
+
+def test_loader_writes_raw_but_cannot_read_published(published_db):
+    assert _as(published_db, "dua_loader", "select count(*) from raw.af_status") == [(0,)]
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _as(published_db, "dua_loader", "select * from published.indicator_value")
+
+
+def test_roles_are_idempotent_and_publication_is_recorded(published_db):
+    assert publish(published_db, "run-2") == 1
+    with psycopg.connect(published_db) as conn:
+        assert conn.execute("select run_id from published.indicator_value").fetchall() == [("run-2",)]
+        assert conn.execute("select run_id, rows from published.publication order by run_id").fetchall() == [
+            ("run-1", 1), ("run-2", 1)]
