@@ -8,6 +8,7 @@ that fails before this step leaves the published rows exactly as they were.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import psycopg
@@ -53,6 +54,8 @@ create table if not exists published.publication (
 );
 """
 
+log = logging.getLogger(__name__)
+
 VALUE_COLUMNS = ("indicator_id", "area_code", "period", "breakdown", "breakdown_value", "gender", "numerator",
                  "denominator", "value", "is_suppressed", "target_value")
 CATALOGUE_COLUMNS = ("indicator_id", "title_sv", "title_en", "unit", "period_types", "source", "kolada_kpi",
@@ -76,7 +79,11 @@ def publish(url: str, run_id: str, source_schema: str = "indicators", detail: di
                 (run_id,),
             )
             rows = cur.rowcount
-            ensure_roles(conn)
+            try:
+                with conn.transaction():  # savepoint: a warehouse user without CREATEROLE still publishes
+                    ensure_roles(conn)
+            except psycopg.errors.InsufficientPrivilege as exc:
+                log.warning("roles not managed by the pipeline (%s); a DBA grants them", exc)
             conn.execute(
                 """insert into published.publication (run_id, published_at, rows, detail)
                    values (%s, now(), %s, %s)
