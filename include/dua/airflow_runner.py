@@ -45,8 +45,9 @@ def airflow_env(home: Path) -> dict[str, str]:
         "DUA_DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
         "XDG_RUNTIME_DIR": str(home / "run"),
         # task logs stay in the log folder; the console shows what dua prints
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
-        "DBT_LOG_LEVEL": "warn",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "ERROR",
+        "AIRFLOW__COSMOS__USE_DATASET_AIRFLOW3_URI_STANDARD": "1",
+        "DBT_LOG_LEVEL": "error",
         "DBT_LOG_PATH": str(home / "dbt_logs"),
     }
 
