@@ -38,4 +38,4 @@ def test_full_build_on_empty_raw_tables(db_url):
     proc = dbt(["build", "--exclude", "test_type:unit"], db_url, check=False)
     assert proc.returncode == 0, proc.stdout[-5000:]
     statuses = {r["status"] for r in _results()}
-    assert statuses <= {"success", "pass"}
+    assert statuses <= {"success", "pass", "no-op"}  # no-op: the exposures
