@@ -8,7 +8,7 @@ export DUA_HOME ?= $(CURDIR)/.dua
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: demo test lint bench lock venv manifest clean
+.PHONY: demo test lint bench lock venv manifest clean chromium
 
 venv: $(STAMP)
 
@@ -28,8 +28,14 @@ $(MANIFEST): $(STAMP) $(shell find dbt_project -path dbt_project/target -prune -
 demo: $(STAMP) $(MANIFEST)
 	$(BIN)/dua demo
 
-test: $(STAMP) $(MANIFEST) lint
+test: $(STAMP) $(MANIFEST) lint chromium
 	$(BIN)/python -m pytest -q
+
+# Debian's Chromium, for the tests that look at the report pages as a person would.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		echo "chromium could not be installed: the browser tests will be skipped"
 
 lint: $(STAMP)
 	$(BIN)/ruff check include dags tests

@@ -1,4 +1,5 @@
-"""Transform: build the dbt project, then publish the indicators.
+"""Transform: validate the sources, build the dbt project, validate the
+indicators, then publish them (write → audit → publish).
 
 Scheduled on the raw-layer Assets of the ingest DAG.  Cosmos renders the dbt
 project from the prebuilt ``manifest.json`` (no dbt at DAG parse), one task
@@ -16,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pendulum
-from airflow.sdk import dag, get_current_context, task
+from airflow.sdk import Param, dag, get_current_context, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
@@ -42,8 +43,24 @@ DEFAULT_ARGS = {
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     tags=["dua", "transform", "dbt"],
+    params={"dua_run_id": Param("", type="string", description="run id of the dua command, if any")},
 )
 def dua_transform():
+    # A data problem does not go away on retry: validation fails at once.
+    @task(retries=0)
+    def validate_sources() -> dict:
+        from dua.tasks import validate
+
+        ctx = get_current_context()
+        return validate("sources", ctx["params"].get("dua_run_id") or ctx["run_id"])
+
+    @task(retries=0)
+    def validate_indicators() -> dict:
+        from dua.tasks import validate
+
+        ctx = get_current_context()
+        return validate("indicators", ctx["params"].get("dua_run_id") or ctx["run_id"])
+
     dbt_build = DbtTaskGroup(
         group_id="dbt",
         project_config=ProjectConfig(
@@ -68,7 +85,7 @@ def dua_transform():
         ctx = get_current_context()
         return publish_indicators(ctx["params"].get("dua_run_id") or ctx["run_id"])
 
-    dbt_build >> publish()
+    validate_sources() >> dbt_build >> validate_indicators() >> publish()
 
 
 dua_transform()

@@ -29,6 +29,9 @@ def test_tags_retries_and_no_catchup(dagbag, dag_id):
     assert "dua" in dag.tags
     assert dag.catchup is False
     for t in dag.tasks:
+        if t.task_id.startswith("validate_"):
+            assert t.retries == 0, t.task_id  # a data problem does not go away on retry
+            continue
         assert t.retries >= 2, t.task_id
         assert t.retry_exponential_backoff, t.task_id
 
@@ -46,11 +49,15 @@ def test_transform_is_scheduled_on_the_raw_assets_and_publishes_last(dagbag):
         "dua_raw_dexter", "dua_raw_af", "dua_raw_catalogue"]
     publish = dag.get_task("publish")
     assert not publish.downstream_list
+    # write → audit → publish: sources validated before the build, indicators after it
+    assert [t.task_id for t in publish.upstream_list] == ["validate_indicators"]
+    assert "validate_sources" in publish.get_flat_relative_ids(upstream=True)
     # one build task per model and seed of the manifest (rendered without running dbt), all before publish
     dbt_tasks = {t for t in dag.task_ids if t.startswith("dbt.")}
     assert "dbt.indicator_value_model_build" in dbt_tasks
     assert "dbt.stg_af__status_model_build" in dbt_tasks
-    assert dbt_tasks == set(publish.get_flat_relative_ids(upstream=True))
+    assert dbt_tasks == set(publish.get_flat_relative_ids(upstream=True)) - {"validate_sources",
+                                                                             "validate_indicators"}
 
 
 def test_dag_files_do_no_work_at_parse_time():

@@ -228,3 +228,59 @@ def test_reports_are_written_and_named_by_the_run(e2e, runs, wh):
     assert reasons and all(r in dq for r in reasons)
     assert all(f in dq for f in files)
     assert "kvinnor" in ind and "Lämnat etableringen" in ind
+
+
+@pytest.fixture(scope="module")
+def truncated(e2e, runs):
+    """A corrected delivery of the last month that holds a tenth of the persons."""
+    last = max((p for p in e2e["summary"].files if p.name.startswith("af_status_") and p.parent == e2e["generated"]),
+               key=lambda p: p.name)
+    lines = last.read_bytes().splitlines(keepends=True)
+    body = [line for i, line in enumerate(lines[1:]) if i % 10 == 0]
+    target = e2e["inbox"] / "truncated" / last.name
+    target.parent.mkdir()
+    target.write_bytes(lines[0] + b"".join(body))
+    run = e2e["dua"]("run", "--inbox", str(e2e["inbox"]))
+    export = e2e["root"] / "export4.csv"
+    assert e2e["dua"]("export", "--out", str(export)).returncode == 0
+    return {"run": run, "export": export, "kept": len(body), "was": len(lines) - 1}
+
+
+def test_truncated_delivery_blocks_publication_and_names_the_check(runs, truncated, wh):
+    assert truncated["kept"] * 5 < truncated["was"]
+    res = truncated["run"]
+    assert res.returncode != 0
+    assert "NOT published" in res.stdout
+    assert "sources.af_person_count_change" in res.stdout
+    # the published rows are byte for byte what they were
+    assert truncated["export"].read_bytes() == runs["exports"][2].read_bytes()
+    with psycopg.connect(wh) as conn:
+        assert conn.execute("select count(*) from published.publication").fetchone()[0] == 2
+        failed = conn.execute(
+            "select check_name from dq.validation_result where not success and severity = 'blocking'"
+        ).fetchall()
+    assert ("af_person_count_change",) in failed
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+def test_report_pages_render_in_chromium(e2e, runs, tmp_path):
+    reports = e2e["home"] / "reports"
+    pages = {"datakvalitet.html": ["Kontroller", "af_person_count_change", "godkända", "Filer",
+                                   "Rader i karantän per orsak", "Koppling Dexter"],
+             "indikatorer.html": ["kvinnor", "män", "Lämnat etableringen"],
+             "gx/index.html": ["sources.raw.af_status", "indicators.indicators.indicator_value"]}
+    for page, expected in pages.items():
+        profile = tmp_path / page.replace("/", "_")
+        dom = subprocess.run(["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom",
+                              (reports / page).as_uri()], capture_output=True, text=True, timeout=120)
+        assert dom.returncode == 0, dom.stderr[-2000:]
+        for text in expected:
+            assert text in dom.stdout, (page, text)
+        shot = tmp_path / (page.replace("/", "_") + ".png")
+        subprocess.run(["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}-shot", f"--screenshot={shot}",
+                        "--window-size=1200,1600", (reports / page).as_uri()], capture_output=True, timeout=120)
+        assert shot.exists() and shot.stat().st_size > 10_000

@@ -87,14 +87,24 @@ def _run_pipeline(url: str, inbox: Path, run_id: str | None = None) -> int:
         ledger.finish_run(url, run_id, "success", {"published": False})
         return 0
     from dua.dbt_runner import ensure_manifest
+    from dua.validation import failed_checks
 
     ensure_manifest()
     _print(f"run {run_id}: building marts and indicators (dbt) and publishing")
     state, tasks = airflow_runner.run_dag("dua_transform", conf)
     failed = sorted(t for t, s in tasks.items() if s in ("failed", "upstream_failed"))
     if failed or state != "success":
-        ledger.finish_run(url, run_id, "failed", {"dag": "dua_transform", "failed_tasks": failed})
-        _print(f"run {run_id}: NOT published — failed: {', '.join(failed) or state}")
+        checks = failed_checks(url, run_id)
+        blocking = [c for c in checks if c[2] == "blocking"]
+        ledger.finish_run(url, run_id, "failed", {"dag": "dua_transform", "failed_tasks": failed,
+                                                  "failed_checks": [c[1] for c in blocking]})
+        _print(f"run {run_id}: NOT published; the published indicators are unchanged")
+        if blocking:
+            _print("  blocking checks failed:")
+            for suite, check, _severity, observed in blocking:
+                _print(f"    {suite}.{check}: {observed}")
+        else:
+            _print(f"  failed tasks: {', '.join(failed) or state}")
         _print(f"  task logs: {cfg.home / 'airflow' / 'logs'}")
         return 3
     ledger.finish_run(url, run_id, "success", {"published": True})

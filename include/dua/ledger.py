@@ -92,6 +92,12 @@ def print_status(url: str, out: Callable[[str], None]) -> None:
         for run_id, command, status, started, finished in runs:
             took = f"{(finished - started).total_seconds():.0f} s" if finished else "-"
             out(f"  {run_id}  {command:<6} {status:<8} {started:%Y-%m-%d %H:%M} ({took})")
+        from dua.config import settings
+
+        reports = settings().reports_dir
+        out("Reports")
+        out(f"  data quality: {reports / 'datakvalitet.html'}  (GX Data Docs: {reports / 'gx' / 'index.html'})")
+        out(f"  indicators:   {reports / 'indikatorer.html'}")
         has_pub = conn.execute(
             "select 1 from information_schema.tables where table_schema = 'published' and table_name = 'publication'"
         ).fetchone()

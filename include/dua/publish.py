@@ -113,3 +113,28 @@ def export_csv(url: str, out: Path) -> int:
                 fh.write(chunk)
         rows = conn.execute("select count(*) from published.indicator_value").fetchone()[0]
     return rows
+
+
+def provenance(url: str, run_id: str) -> dict:
+    """What the publication was built from: per municipality the latest Af
+    month and Dexter export, and the run's validation results."""
+    with psycopg.connect(url) as conn:
+        areas = conn.execute(
+            """select kommunkod,
+                      max(file_date) filter (where source = 'af'),
+                      max(file_date) filter (where source = 'dexter')
+               from meta.file_ledger where status = 'loaded' and kommunkod is not null group by 1 order by 1"""
+        ).fetchall()
+        checks = []
+        if conn.execute("select to_regclass('dq.validation_result') is not null").fetchone()[0]:
+            checks = conn.execute(
+                """select suite, check_name, severity, success, observed from dq.validation_result
+                   where run_id = %s order by suite, check_name""",
+                (run_id,),
+            ).fetchall()
+    return {
+        "areas": {k: {"latest_af_month": af.strftime("%Y-%m") if af else None,
+                      "latest_dexter_export": dx.isoformat() if dx else None} for k, af, dx in areas},
+        "validation": [{"suite": s, "check": c, "severity": sev, "success": ok, "observed": obs}
+                       for s, c, sev, ok, obs in checks],
+    }

@@ -66,6 +66,15 @@ def data_quality_report(url: str, out: Path) -> Path:
             """select kommunkod, to_char(status_month, 'YYYY-MM'), count(*) from raw.af_status
                group by 1, 2 order by 1, 2"""
         ).fetchall()
+        checks = []
+        if conn.execute("select to_regclass('dq.validation_result') is not null").fetchone()[0]:
+            checks = conn.execute(
+                """with latest as (select run_id from dq.validation_result order by checked_at desc limit 1)
+                   select suite, check_name, case severity when 'blocking' then 'blockerande' else 'varning' end,
+                          case when success then 'godkänd' else 'EJ GODKÄND' end, observed
+                   from dq.validation_result join latest using (run_id)
+                   order by success, severity, suite, check_name"""
+            ).fetchall()
         link = conn.execute(
             """with d as (select distinct kommunkod, person_id from raw.dexter_enrolment
                           where not pnr_is_temporary),
@@ -74,8 +83,14 @@ def data_quality_report(url: str, out: Path) -> Path:
                       round(100.0 * count(a.person_id) / nullif(count(*), 0), 1)
                from d left join a using (kommunkod, person_id) group by 1 order by 1"""
         ).fetchall()
+    failed = sum(1 for c in checks if c[3] != "godkänd")
+    verdict = (f'<p class="{"bad" if failed else "ok"}">{len(checks) - failed} av {len(checks)} kontroller '
+               f'godkända.</p>' if checks else '<p class="muted">Inga valideringsresultat ännu.</p>')
     body = (
-        "<h2>Filer</h2>"
+        "<h2>Kontroller</h2>" + verdict
+        + _table(["svit", "kontroll", "allvarlighet", "resultat", "observerat"], checks)
+        + '<p><a href="gx/index.html">Great Expectations Data Docs</a></p>'
+        + "<h2>Filer</h2>"
         + _table(["fil", "källa", "kommun", "status", "rader", "inlästa", "i karantän", "orsak (hela filen)"],
                  files, {4, 5, 6})
         + "<h2>Rader i karantän per orsak</h2>" + _table(["orsak", "rader"], reasons, {1})

@@ -57,9 +57,26 @@ def load_source(sources: list[str], inbox: str, run_id: str | None) -> dict:
     return summary
 
 
-def publish_indicators(run_id: str) -> dict:
-    from dua.publish import publish
+def validate(suite: str, run_id: str) -> dict:
+    """Run a GX suite; raise when a blocking check failed (the task fails and
+    nothing downstream, publication included, runs)."""
+    from dua.validation import gate, run_suite
 
-    rows = publish(warehouse_url(), run_id)
+    results = run_suite(warehouse_url(), suite, run_id, docs_dir=settings().reports_dir / "gx")
+    summary = {
+        "suite": suite,
+        "passed": sum(r.success for r in results),
+        "failed": [{"check": r.name, "severity": r.severity, "observed": r.observed}
+                   for r in results if not r.success],
+    }
+    gate(results, suite)
+    return summary
+
+
+def publish_indicators(run_id: str) -> dict:
+    from dua.publish import provenance, publish
+
+    url = warehouse_url()
+    rows = publish(url, run_id, detail=provenance(url, run_id))
     log.info("published %d indicator rows for run %s", rows, run_id)
     return {"run_id": run_id, "rows": rows}

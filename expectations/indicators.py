@@ -1,0 +1,82 @@
+"""Suite `indicators`: the built indicator table, checked before publication."""
+
+from __future__ import annotations
+
+import great_expectations.expectations as gxe
+
+from dua.validation import BLOCKING, WARNING, Check
+
+TABLE = "indicators.indicator_value"
+KEY = ["indicator_id", "area_code", "period", "breakdown", "breakdown_value", "gender"]
+NEVER_SUPPRESSED = "('jobbspar_places', 'jobbspar_tracks')"
+
+
+def checks() -> list[Check]:
+    t = TABLE
+    return [
+        Check("indicator_keys_unique", t, gxe.ExpectCompoundColumnsToBeUnique(column_list=KEY)),
+        *[Check(f"indicator_{c}_present", t, gxe.ExpectColumnValuesToNotBeNull(column=c))
+          for c in ("indicator_id", "area_code", "period", "breakdown", "breakdown_value", "gender",
+                    "is_suppressed")],
+        Check("indicator_gender_codes", t, gxe.ExpectColumnValuesToBeInSet(column="gender",
+                                                                           value_set=["K", "M", "T"])),
+        Check("indicator_breakdown_codes", t, gxe.ExpectColumnValuesToBeInSet(
+            column="breakdown", value_set=["total", "education_level", "age_group", "disability", "jobbspar",
+                                           "interruption_reason", "signal"])),
+        Check("indicator_in_catalogue", t, gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select distinct v.indicator_id from {batch} v "
+                                  "left join indicators.indicator i using (indicator_id) "
+                                  "where i.indicator_id is null",
+            description="every published indicator is described in the catalogue")),
+        Check("indicator_share_within_0_100", t, gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select v.indicator_id, v.area_code, v.period, v.gender, v.value from {batch} v "
+                                  "join indicators.indicator i using (indicator_id) "
+                                  "where i.unit = 'percent' and (v.value < 0 or v.value > 100)",
+            description="shares lie within 0–100")),
+        Check("indicator_numerator_within_denominator", t, gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select v.indicator_id, v.area_code, v.period, v.gender from {batch} v "
+                                  "join indicators.indicator i using (indicator_id) "
+                                  "where i.unit = 'percent' and v.numerator > v.denominator",
+            description="numerator ≤ denominator")),
+        Check("indicator_no_negative_numbers", t, gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select indicator_id, area_code, period, gender from {batch} "
+                                  "where numerator < 0 or denominator < 0 or value < 0")),
+        Check("indicator_women_plus_men_within_total", t, gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="""
+                select k.indicator_id, k.area_code, k.period, k.breakdown, k.breakdown_value
+                from {batch} k
+                join {batch} m using (indicator_id, area_code, period, breakdown, breakdown_value)
+                join {batch} t using (indicator_id, area_code, period, breakdown, breakdown_value)
+                where k.gender = 'K' and m.gender = 'M' and t.gender = 'T'
+                  and not (k.is_suppressed or m.is_suppressed or t.is_suppressed)
+                  and (k.numerator + m.numerator > t.numerator
+                       or coalesce(k.denominator + m.denominator > t.denominator, false))""",
+            description="K + M ≤ T for numerator and denominator")),
+        Check("indicator_suppressed_cells_empty", t, gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select indicator_id, area_code, period, gender from {batch} "
+                                  "where is_suppressed and (value is not null or numerator is not null "
+                                  "or denominator is not null)",
+            description="suppressed cells carry no numbers")),
+        Check("indicator_small_cells_suppressed", t, gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=f"""
+                select v.indicator_id, v.area_code, v.period, v.gender from {{batch}} v
+                join indicators.indicator i using (indicator_id)
+                where not v.is_suppressed and v.indicator_id not in {NEVER_SUPPRESSED}
+                  and ((i.unit in ('percent', 'mean') and v.denominator < 5)
+                       or (i.unit = 'count' and v.numerator between 1 and 4))""",
+            description="disclosure control: no published percent or mean with denominator < 5, no count 1–4")),
+        Check("indicator_present_every_reporting_month", t, gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="""
+                with months as (select distinct kommunkod as area_code, to_char(status_month, 'YYYY-MM') as period
+                                from raw.af_status),
+                monthly as (select distinct v.indicator_id, v.area_code from {batch} v
+                            where length(v.period) = 7)
+                select monthly.indicator_id, monthly.area_code, months.period
+                from monthly join months using (area_code)
+                where not exists (select 1 from {batch} x where x.indicator_id = monthly.indicator_id
+                                  and x.area_code = monthly.area_code and x.period = months.period)""",
+            description="each monthly indicator of an area has rows for every reporting month "
+                        "(empty populations and follow-ups not yet due are legitimate gaps)"), WARNING),
+        Check("indicator_catalogue_complete", "indicators.indicator", gxe.ExpectTableRowCountToEqual(value=19),
+              BLOCKING, "the catalogue holds the 19 indicators of the contract"),
+    ]
