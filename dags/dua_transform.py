@@ -46,6 +46,12 @@ DEFAULT_ARGS = {
     params={"dua_run_id": Param("", type="string", description="run id of the dua command, if any")},
 )
 def dua_transform():
+    @task
+    def prepare_access() -> bool:
+        from dua.tasks import prepare_access
+
+        return prepare_access()
+
     # A data problem does not go away on retry: validation fails at once.
     @task(retries=0)
     def validate_sources() -> dict:
@@ -85,7 +91,7 @@ def dua_transform():
         ctx = get_current_context()
         return publish_indicators(ctx["params"].get("dua_run_id") or ctx["run_id"])
 
-    validate_sources() >> dbt_build >> validate_indicators() >> publish()
+    prepare_access() >> validate_sources() >> dbt_build >> validate_indicators() >> publish()
 
 
 dua_transform()

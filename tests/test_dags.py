@@ -56,7 +56,7 @@ def test_transform_is_scheduled_on_the_raw_assets_and_publishes_last(dagbag):
     dbt_tasks = {t for t in dag.task_ids if t.startswith("dbt.")}
     assert "dbt.indicator_value_model_build" in dbt_tasks
     assert "dbt.stg_af__status_model_build" in dbt_tasks
-    assert dbt_tasks == set(publish.get_flat_relative_ids(upstream=True)) - {"validate_sources",
+    assert dbt_tasks == set(publish.get_flat_relative_ids(upstream=True)) - {"prepare_access", "validate_sources",
                                                                              "validate_indicators"}
 
 

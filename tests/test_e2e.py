@@ -284,3 +284,61 @@ def test_report_pages_render_in_chromium(e2e, runs, tmp_path):
         subprocess.run(["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}-shot", f"--screenshot={shot}",
                         "--window-size=1200,1600", (reports / page).as_uri()], capture_output=True, timeout=120)
         assert shot.exists() and shot.stat().st_size > 10_000
+
+
+def test_worklist_shows_the_signals_of_known_persons_only(e2e, runs, wh, tmp_path):
+    from dua.personnummer import parse
+
+    key = b"e2e-secret-key"
+    latest = max((p for p in e2e["summary"].files if p.name.startswith("af_status_")), key=lambda p: p.name)
+    text = _decode(latest.read_bytes())
+    rows = [{k.strip().lower(): v for k, v in r.items()} for r in csv.DictReader(text.splitlines(), delimiter=";")]
+    by_pseudonym = {}
+    for r in rows:
+        try:
+            p = parse(r["personnummer"], dt.date(int(r["statusmanad"][:4]), int(r["statusmanad"][5:7]), 28))
+        except Exception:  # the generator's deliberately broken rows
+            continue
+        by_pseudonym[p.pseudonym(key)] = r["personnummer"]
+    with psycopg.connect(wh) as conn:
+        flagged = conn.execute("select person_id from restricted.worklist where area_code = '0581'").fetchall()
+    known = [by_pseudonym[p] for (p,) in flagged if p in by_pseudonym][:2]
+    assert known
+    unflagged = next(v for p, v in by_pseudonym.items() if (p,) not in flagged)
+    pnr_file = tmp_path / "pnr.txt"
+    pnr_file.write_text("\n".join([*known, unflagged]) + "\n")
+    res = e2e["dua"]("worklist", "--pnr-file", str(pnr_file))
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    for value in known:
+        assert any(line.startswith(f"{value}: 0581 ") for line in lines)
+    assert f"{unflagged}: no signals" in lines
+
+
+def test_steering_report_and_kolada_export_from_the_published_table(e2e, runs, wh):
+    import json
+
+    out = e2e["root"] / "styrgrupp.html"
+    res = e2e["dua"]("report", "--area", "0581", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "Styrgruppsrapport" in html and "http://" not in html and "https://" not in html
+    kolada = e2e["root"] / "kolada.json"
+    res = e2e["dua"]("export", "--format", "kolada-json", "--out", str(kolada))
+    assert res.returncode == 0, res.stderr
+    data = json.loads(kolada.read_text(encoding="utf-8"))
+    with psycopg.connect(wh) as conn:
+        cells = conn.execute(
+            "select count(distinct (indicator_id, area_code, period)) from published.indicator_value "
+            "where breakdown = 'total'"
+        ).fetchone()[0]
+        value = conn.execute(
+            """select indicator_id, period, value from published.indicator_value
+               where breakdown = 'total' and gender = 'T' and area_code = '0581' and not is_suppressed
+                 and indicator_id = 'etab_activity_level_mean' order by period desc limit 1"""
+        ).fetchone()
+    assert data["count"] == cells == len(data["values"])
+    obj = next(v for v in data["values"] if v["kpi"] == value[0] and str(v["period"]) == value[1]
+               and v["municipality"] == "0581")
+    t = next(g for g in obj["values"] if g["gender"] == "T")
+    assert float(t["value"]) == float(value[2])

@@ -67,3 +67,18 @@ def test_roles_are_idempotent_and_publication_is_recorded(published_db):
         assert conn.execute("select run_id from published.indicator_value").fetchall() == [("run-2",)]
         assert conn.execute("select run_id, rows from published.publication order by run_id").fetchall() == [
             ("run-1", 1), ("run-2", 1)]
+
+
+def test_worklist_is_readable_by_the_case_worker_only(published_db):
+    from dua.roles import ensure_roles_if_permitted
+
+    with psycopg.connect(published_db, autocommit=True) as conn:
+        conn.execute("create schema if not exists restricted")
+        conn.execute("create table restricted.worklist as select 'abc'::text as person_id, '0581'::text as area_code")
+    assert ensure_roles_if_permitted(published_db)
+    assert _as(published_db, "dua_case_worker", "select person_id from restricted.worklist") == [("abc",)]
+    for role in ("dua_bi_reader", "dua_loader", "dua_transformer"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _as(published_db, role, "select * from restricted.worklist")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _as(published_db, "dua_case_worker", "select * from published.indicator_value")

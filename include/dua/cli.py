@@ -131,12 +131,75 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from dua.publish import export_csv
     from dua.warehouse import warehouse
 
     with warehouse() as url:
-        n = export_csv(url, Path(args.out))
-    _print(f"wrote {n} rows to {args.out}")
+        if args.format == "kolada-json":
+            from dua.kolada import export_kolada_json
+
+            n = export_kolada_json(url, Path(args.out))
+            _print(f"wrote {n} Kolada objects to {args.out}")
+        else:
+            from dua.publish import export_csv
+
+            n = export_csv(url, Path(args.out))
+            _print(f"wrote {n} rows to {args.out}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from dua.steering_report import write_steering_report
+    from dua.warehouse import warehouse
+
+    if args.period and not (len(args.period) == 4 and args.period.isdigit()):
+        raise ConfigError(f"--period takes a year YYYY, got {args.period!r}")
+    name = f"styrgrupp_{args.area}" + (f"_{args.period}" if args.period else "") + ".html"
+    out = Path(args.out) if args.out else settings().reports_dir / name
+    with warehouse() as url:
+        path = write_steering_report(url, args.area, out, period=args.period)
+    _print(f"steering-group report: {path}")
+    return 0
+
+
+def cmd_worklist(args: argparse.Namespace) -> int:
+    """Signals of the persons a case worker already knows by personnummer."""
+    import psycopg
+
+    from dua.personnummer import PersonnummerError, mask, parse
+    from dua.warehouse import warehouse
+
+    cfg = settings()
+    if not cfg.pseudonym_key:
+        raise ConfigError("DUA_PSEUDONYM_KEY is not set: only a holder of the key can look up persons")
+    today = dt.date.today()
+    wanted: list[tuple[str, str]] = []
+    for line_no, line in enumerate(Path(args.pnr_file).read_text(encoding="utf-8-sig").splitlines(), 1):
+        value = line.strip()
+        if not value or value.startswith("#"):
+            continue
+        try:
+            wanted.append((value, parse(value, today).pseudonym(cfg.pseudonym_key)))
+        except PersonnummerError as exc:
+            _print(f"{args.pnr_file}:{line_no}: {mask(value)}: {exc} ({exc.code})")
+    signals = ("planned_end_within_6m", "sfi_low_progression", "sfi_high_absence", "sfi_interrupted_30d")
+    with warehouse() as url, psycopg.connect(url) as conn:
+        conn.execute("set role dua_case_worker")  # read with the case worker's rights only
+        rows = conn.execute(
+            f"""select person_id, area_code, period, {", ".join(signals)} from restricted.worklist
+                where person_id = any(%s) order by area_code""",
+            ([p for _, p in wanted],),
+        ).fetchall()
+    by_person: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_person.setdefault(row[0], []).append(row[1:])
+    for value, pseudonym in wanted:
+        found = by_person.get(pseudonym)
+        if not found:
+            _print(f"{value}: no signals")
+            continue
+        for area, period, *flags in found:
+            names = ", ".join(s for s, on in zip(signals, flags, strict=True) if on)
+            _print(f"{value}: {area} {period}: {names}")
     return 0
 
 
@@ -172,9 +235,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_generate)
 
-    p = sub.add_parser("export", help="write published.indicator_value as CSV")
+    p = sub.add_parser("export", help="write published.indicator_value as CSV (default) or Kolada JSON")
+    p.add_argument("--format", choices=["csv", "kolada-json"], default="csv")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", help="steering-group report (HTML, Swedish) for one area")
+    p.add_argument("--area", required=True, help="kommunkod or agreement-area code, e.g. 0581")
+    p.add_argument("--period", help="limit to one year (YYYY)")
+    p.add_argument("--out", help="output file (default DUA_HOME/reports/styrgrupp_<area>[_<period>].html)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("worklist", help="signals of persons you know by personnummer (needs the key)")
+    p.add_argument("--pnr-file", required=True, help="one personnummer a line")
+    p.set_defaults(func=cmd_worklist)
 
     p = sub.add_parser("status", help="what is loaded, the last runs, the last publication")
     p.set_defaults(func=cmd_status)

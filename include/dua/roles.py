@@ -3,15 +3,19 @@
 - ``dua_loader``: writes the raw layer, the ledger and the quarantine.
 - ``dua_transformer``: reads raw/meta, builds the dbt schemas.
 - ``dua_bi_reader``: USAGE and SELECT on ``published`` only.
-- ``dua_case_worker``: reserved for the restricted worklist.
+- ``dua_case_worker``: SELECT on ``restricted.worklist`` only.
 
 The roles are NOLOGIN groups: grant them to login users of the deployment.
 """
 
 from __future__ import annotations
 
+import logging
+
 import psycopg
 from psycopg import sql
+
+log = logging.getLogger(__name__)
 
 ROLES = ("dua_loader", "dua_transformer", "dua_bi_reader", "dua_case_worker")
 BUILD_SCHEMAS = ("seeds", "staging", "intermediate", "marts", "indicators")
@@ -41,6 +45,26 @@ def ensure_roles(conn: psycopg.Connection) -> None:
         conn.execute(sql.SQL("grant select on all tables in schema {} to dua_transformer").format(
             sql.Identifier(schema)))
 
+    conn.execute("create schema if not exists published")
     conn.execute("grant usage on schema published to dua_bi_reader")
     conn.execute("grant select on all tables in schema published to dua_bi_reader")
     conn.execute("alter default privileges in schema published grant select on tables to dua_bi_reader")
+
+    # the worklist for joint assessments: the case-worker role only
+    conn.execute("create schema if not exists restricted")
+    conn.execute("revoke all on schema restricted from public")
+    conn.execute("grant usage on schema restricted to dua_case_worker")
+    conn.execute("grant usage, create on schema restricted to dua_transformer")
+    conn.execute("grant select on all tables in schema restricted to dua_case_worker")
+
+
+def ensure_roles_if_permitted(url: str) -> bool:
+    """Create the roles unless the warehouse user may not (then a DBA does)."""
+    with psycopg.connect(url) as conn:
+        try:
+            with conn.transaction():
+                ensure_roles(conn)
+        except psycopg.errors.InsufficientPrivilege as exc:
+            log.warning("roles not managed by the pipeline (%s); a DBA grants them", exc)
+            return False
+    return True

@@ -87,6 +87,13 @@ def fmt_number(v: Decimal | float | int | None, unit: str = "") -> str:
     return f"{s} %" if unit == "percent" else s
 
 
+def fmt_target(v: Decimal | float | int | None, unit: str = "") -> str:
+    """A target as the agreement states it: "50 %", "180" (one decimal only when needed)."""
+    if v is not None and float(v) == int(float(v)):
+        return fmt_number(int(float(v)), "count") + (" %" if unit == "percent" else "")
+    return fmt_number(v, unit)
+
+
 def _period_label(period: str) -> str:
     if len(period) == 7:
         return f"{MONTHS_SV[int(period[5:7]) - 1]} {period[:4]}"
@@ -246,9 +253,7 @@ def chart_svg(ind: Indicator, periods: list[str], data: dict[str, dict[str, Cell
         v = ymax * k / 5
         parts.append(f'<line x1="{left}" x2="{left + pw}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
                      f'stroke="{"#9aa7b0" if k == 0 else "#e3e9ee"}" stroke-width="1"/>')
-        label = fmt_number(v, "percent" if unit == "percent" else "")
-        if unit != "percent" and v == int(v):
-            label = fmt_number(int(v), "count")
+        label = fmt_target(v, "percent" if unit == "percent" else "")
         parts.append(_svg_text(left - 6, y(v) + 4, label, anchor="end", size=10))
     step = max(1, math.ceil(n / 12))  # x labels: at most 12
     for i, p in enumerate(periods):
@@ -270,10 +275,13 @@ def chart_svg(ind: Indicator, periods: list[str], data: dict[str, dict[str, Cell
         return (f'<text x="{x(i) + dx:.1f}" y="{top + ph - 5:.1f}" text-anchor="middle" font-size="12" '
                 f'font-weight="700" fill="{COLOURS[g]}">..{title(g, periods[i])}</text>')
 
+    present = {g for p in periods for g in data.get(p, {})}
+    t_only = not present & {"K", "M"}  # jobbspar_places, jobbspar_tracks: T only
     if kind == "bar":
         bw = min(band * 0.32, 60)
+        bars = (("T", 0.0),) if t_only else (("K", -bw / 2 - 1), ("M", bw / 2 + 1))
         for i, p in enumerate(periods):
-            for g, dx in (("K", -bw / 2 - 1), ("M", bw / 2 + 1)):
+            for g, dx in bars:
                 c = data.get(p, {}).get(g)
                 v = val(p, g)
                 if v is not None:
@@ -285,7 +293,7 @@ def chart_svg(ind: Indicator, periods: list[str], data: dict[str, dict[str, Cell
                 elif c is not None and c.suppressed:
                     parts.append(suppressed_mark(i, g, dx))
             t = val(p, "T")
-            if t is not None:
+            if t is not None and not t_only:
                 parts.append(f'<line x1="{x(i) - bw - 6:.1f}" x2="{x(i) + bw + 6:.1f}" y1="{y(t):.1f}" '
                              f'y2="{y(t):.1f}" stroke="{COLOURS["T"]}" stroke-width="2">{title("T", p)}</line>')
     else:
@@ -331,11 +339,12 @@ def chart_svg(ind: Indicator, periods: list[str], data: dict[str, dict[str, Cell
                      f'stroke-dasharray="7 5"/>')
     last_t = next((t for t in reversed(targets) if t is not None), None)
     if last_t is not None:
-        parts.append(_svg_text(left + pw - 2, y(last_t) - 6, f"Mål {fmt_number(last_t, unit)}", anchor="end",
+        parts.append(_svg_text(left + pw - 2, y(last_t) - 6, f"Mål {fmt_target(last_t, unit)}", anchor="end",
                                size=11, fill=COLOURS["target"], extra=' font-weight="600"'))
     # legend
     lx = left
-    legend = [("K", "Kvinnor"), ("M", "Män"), ("T", "Totalt")] + ([("target", "Mål")] if last_t is not None else [])
+    legend = [(g, GENDER_LABEL[g]) for g in GENDERS if g in present] + (
+        [("target", "Mål")] if last_t is not None else [])
     for key, label in legend:
         if key == "target":
             parts.append(f'<line x1="{lx}" x2="{lx + 22}" y1="14" y2="14" stroke="{COLOURS[key]}" stroke-width="2" '
@@ -369,7 +378,7 @@ def _values_table(ind: Indicator, periods: list[str], data: dict[str, dict[str, 
             row.append(escape(".." if t and t.suppressed else fmt_number(t.denominator if t else None, "count")))
         if has_target:
             tg = next((c.target for c in cells.values() if c.target is not None), None)
-            row.append(escape(fmt_number(tg, ind.unit)))
+            row.append(escape(fmt_target(tg, ind.unit)) if tg is not None else "–")
         rows.append(row)
     return _table(headers, rows, set(range(1, len(headers))), raw=True)
 
@@ -421,7 +430,7 @@ def _jobbspar_section(inds: dict[str, Indicator]) -> str:
     for ind_id, label, default, unit in JOBBSPAR_COMMITMENTS:
         series = inds[ind_id].series() if ind_id in inds else {}
         goal = next((c.target for p in years for c in series.get(p, {}).values() if c.target is not None), default)
-        row = [escape(label), escape(("minst " if ind_id != "jobbspar_women_share" else "") + fmt_number(goal, unit))]
+        row = [escape(label), escape(("minst " if ind_id != "jobbspar_women_share" else "") + fmt_target(goal, unit))]
         for p in years:
             c = series.get(p, {}).get("T")
             if c is None:
@@ -478,7 +487,7 @@ def _dq_section(conn: psycopg.Connection, area: str, publication_run: str | None
                                   (run_id,)).fetchone()[0]
             blocking = sum(1 for f in failed if f[2] == "blocking")
             parts.append(f"<p>Senaste valideringskörning <code>{escape(run_id)}</code> "
-                         f"({escape(checked.strftime('%Y-%m-%d %H:%M'))}): "
+                         f"({escape(checked.strftime('%Y-%m-%d %H:%M') if checked else 'okänd tid')}): "
                          f"<b>{passed}</b> kontroller godkända, <b>{len(failed)}</b> ej godkända "
                          f"(varav {blocking} blockerande).</p>")
             if publication_run and run_id != publication_run:

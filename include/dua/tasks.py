@@ -57,6 +57,13 @@ def load_source(sources: list[str], inbox: str, run_id: str | None) -> dict:
     return summary
 
 
+def prepare_access() -> bool:
+    """Roles and schema grants, before dbt builds (its grants name the roles)."""
+    from dua.roles import ensure_roles_if_permitted
+
+    return ensure_roles_if_permitted(warehouse_url())
+
+
 def validate(suite: str, run_id: str) -> dict:
     """Run a GX suite; raise when a blocking check failed (the task fails and
     nothing downstream, publication included, runs)."""
