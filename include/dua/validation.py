@@ -113,7 +113,10 @@ def run_suite(url: str, suite_name: str, run_id: str, docs_dir: Path | None = No
     import great_expectations as gx
 
     checks: list[Check] = load_suite(suite_name).checks(**params)
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     if docs_dir is not None:
         docs_dir.mkdir(parents=True, exist_ok=True)
         ctx.add_data_docs_site(
