@@ -14,6 +14,7 @@ from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
 from dua.assets import RAW_AF, RAW_CATALOGUE, RAW_DEXTER
+from dua.notify import on_failure_callback
 
 DEFAULT_ARGS = {
     "owner": "dua",
@@ -21,6 +22,7 @@ DEFAULT_ARGS = {
     "retry_delay": timedelta(seconds=30),
     "retry_exponential_backoff": 2.0,
     "max_retry_delay": timedelta(minutes=10),
+    "on_failure_callback": on_failure_callback,  # notify when a task failed for good
 }
 
 

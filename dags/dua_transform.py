@@ -22,6 +22,7 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
 from dua.assets import PUBLISHED, RAW_AF, RAW_CATALOGUE, RAW_DEXTER
+from dua.notify import on_failure_callback
 
 DBT_DIR = Path(os.environ.get("DUA_DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_project"))
 
@@ -31,6 +32,7 @@ DEFAULT_ARGS = {
     "retry_delay": timedelta(seconds=30),
     "retry_exponential_backoff": 2.0,
     "max_retry_delay": timedelta(minutes=10),
+    "on_failure_callback": on_failure_callback,  # notify when a task failed for good
 }
 
 

@@ -8,6 +8,7 @@ import json
 
 from dua.config import DBT_PROJECT_DIR
 from dua.dbt_runner import dbt
+from dua.roles import ensure_roles_if_permitted
 
 INDICATORS = [
     "etab_work_studies_90d", "etab_programme_90d", "etab_exit_work_studies_month", "etab_komvux_start_month",
@@ -23,6 +24,7 @@ def _results() -> list[dict]:
 
 
 def test_unit_tests_pin_every_indicator_and_pass(db_url):
+    ensure_roles_if_permitted(db_url)  # the restricted models grant to dua_case_worker
     # unit tests need their inputs' relations to exist: build everything empty first
     dbt(["build", "--empty", "--exclude", "test_type:unit", "--quiet"], db_url)
     proc = dbt(["test", "--select", "test_type:unit"], db_url, check=False)
@@ -35,6 +37,7 @@ def test_unit_tests_pin_every_indicator_and_pass(db_url):
 
 
 def test_full_build_on_empty_raw_tables(db_url):
+    ensure_roles_if_permitted(db_url)
     proc = dbt(["build", "--exclude", "test_type:unit"], db_url, check=False)
     assert proc.returncode == 0, proc.stdout[-5000:]
     statuses = {r["status"] for r in _results()}

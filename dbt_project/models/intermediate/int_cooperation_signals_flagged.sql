@@ -55,12 +55,6 @@ first_starts as (
 
 ),
 
-persons as (
-
-    select * from {{ ref('dim_person') }}
-
-),
-
 in_establishment as (
 
     select
