@@ -272,7 +272,8 @@ def test_report_pages_render_in_chromium(e2e, runs, tmp_path):
     pages = {"datakvalitet.html": ["Kontroller", "af_person_count_change", "godkända", "Filer",
                                    "Rader i karantän per orsak", "Koppling Dexter"],
              "indikatorer.html": ["kvinnor", "män", "Lämnat etableringen"],
-             "gx/index.html": ["sources.raw.af_status", "indicators.indicators.indicator_value"]}
+             "gx/sources/index.html": ["sources.raw.af_status", "sources.raw.dexter_enrolment"],
+             "gx/indicators/index.html": ["indicators.indicators.indicator_value"]}
     for page, expected in pages.items():
         profile = tmp_path / page.replace("/", "_")
         dom = subprocess.run(["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom",

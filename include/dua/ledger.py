@@ -96,7 +96,7 @@ def print_status(url: str, out: Callable[[str], None]) -> None:
 
         reports = settings().reports_dir
         out("Reports")
-        out(f"  data quality: {reports / 'datakvalitet.html'}  (GX Data Docs: {reports / 'gx' / 'index.html'})")
+        out(f"  data quality: {reports / 'datakvalitet.html'}  (GX Data Docs: {reports / 'gx'}/<suite>/index.html)")
         out(f"  indicators:   {reports / 'indikatorer.html'}")
         has_pub = conn.execute(
             "select 1 from information_schema.tables where table_schema = 'published' and table_name = 'publication'"

@@ -89,7 +89,8 @@ def data_quality_report(url: str, out: Path) -> Path:
     body = (
         "<h2>Kontroller</h2>" + verdict
         + _table(["svit", "kontroll", "allvarlighet", "resultat", "observerat"], checks)
-        + '<p><a href="gx/index.html">Great Expectations Data Docs</a></p>'
+        + '<p>Great Expectations Data Docs: <a href="gx/sources/index.html">källdata</a> · '
+          '<a href="gx/indicators/index.html">indikatorer</a></p>'
         + "<h2>Filer</h2>"
         + _table(["fil", "källa", "kommun", "status", "rader", "inlästa", "i karantän", "orsak (hela filen)"],
                  files, {4, 5, 6})

@@ -69,7 +69,7 @@ def validate(suite: str, run_id: str) -> dict:
     nothing downstream, publication included, runs)."""
     from dua.validation import gate, run_suite
 
-    results = run_suite(warehouse_url(), suite, run_id, docs_dir=settings().reports_dir / "gx")
+    results = run_suite(warehouse_url(), suite, run_id, docs_dir=settings().reports_dir / "gx" / suite)
     summary = {
         "suite": suite,
         "passed": sum(r.success for r in results),
