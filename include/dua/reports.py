@@ -21,7 +21,8 @@ _CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem;color:#1d2a33;max-width:1100px}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #d0dbe3}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.92rem}
-th,td{padding:.3rem .7rem;border-bottom:1px solid #e3e9ee;text-align:left}
+th,td{padding:.3rem .7rem;border-bottom:1px solid #e3e9ee;text-align:left;vertical-align:top}
+td:nth-child(3){white-space:nowrap}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .ok{color:#1a7f37}.bad{color:#b42318}.muted{color:#667}
 """
@@ -126,7 +127,8 @@ def indicator_report(url: str, out: Path) -> Path:
                    group by v.area_code, i.title_sv, v.indicator_id, v.breakdown_value, v.period, i.unit
                    order by 1, v.indicator_id, 3"""
             ).fetchall()
-    rows = [(a, t if b == "total" else f"{t} — {b}", p, u, k or "–", m or "–", tt or "–", tg)
+    units = {"percent": "andel %", "mean": "medelvärde", "count": "antal"}
+    rows = [(a, t if b == "total" else f"{t} — {b}", p, units.get(u, u), k or "–", m or "–", tt or "–", tg)
             for a, t, b, p, u, k, m, tt, tg in rows]
     body = (
         '<p>Senaste period per indikator. ".." = skyddat (för få personer), "–" = inget värde.</p>'

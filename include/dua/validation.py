@@ -95,7 +95,10 @@ def _observed(result: Any) -> tuple[str, dict]:
         text = "ok" if result.success else "failed"
     rows = r.get("details", {}).get("unexpected_rows") if isinstance(r.get("details"), dict) else None
     if rows is not None:
-        details["unexpected_rows"] = [list(map(str, row)) for row in list(rows)[:20]]
+        shown = [[str(v) for v in (row.values() if isinstance(row, dict) else row)] for row in list(rows)[:20]]
+        details["unexpected_rows"] = shown
+        if shown:
+            text = f"{len(list(rows))} row(s): " + "; ".join(" ".join(row) for row in shown[:5])
     partial = r.get("partial_unexpected_list")
     if partial:
         details["examples"] = [str(x) for x in partial[:10]]
@@ -147,8 +150,9 @@ def run_suite(url: str, suite_name: str, run_id: str, docs_dir: Path | None = No
         definitions.append(ctx.validation_definitions.add(
             gx.ValidationDefinition(name=f"{suite_name}.{table}", data=batch, suite=suite)))
     actions = [gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["dua"])] if docs_dir else []
+    # COMPLETE: the query checks report the offending rows (aggregates, never personal data)
     checkpoint = ctx.checkpoints.add(gx.Checkpoint(name=suite_name, validation_definitions=definitions,
-                                                   actions=actions))
+                                                   actions=actions, result_format={"result_format": "COMPLETE"}))
     outcome = checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))
 
     results: list[CheckResult] = []
