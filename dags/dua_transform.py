@@ -93,7 +93,15 @@ def dua_transform():
         ctx = get_current_context()
         return publish_indicators(ctx["params"].get("dua_run_id") or ctx["run_id"])
 
-    prepare_access() >> validate_sources() >> dbt_build >> validate_indicators() >> publish()
+    # The analysts' reports, whatever the outcome: a blocked run shows why.
+    @task(trigger_rule="all_done")
+    def write_reports() -> list[str]:
+        from dua.tasks import write_reports
+
+        return write_reports()
+
+    published = prepare_access() >> validate_sources() >> dbt_build >> validate_indicators() >> publish()
+    published >> write_reports()
 
 
 dua_transform()

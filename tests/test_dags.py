@@ -20,10 +20,10 @@ def dagbag():
 
 def test_no_import_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert set(dagbag.dag_ids) == {"dua_ingest", "dua_transform"}
+    assert set(dagbag.dag_ids) == {"dua_ingest", "dua_transform", "dua_watch", "dua_alerts"}
 
 
-@pytest.mark.parametrize("dag_id", ["dua_ingest", "dua_transform"])
+@pytest.mark.parametrize("dag_id", ["dua_ingest", "dua_transform", "dua_watch", "dua_alerts"])
 def test_tags_retries_and_no_catchup(dagbag, dag_id):
     dag = dagbag.dags[dag_id]
     assert "dua" in dag.tags
@@ -48,7 +48,8 @@ def test_transform_is_scheduled_on_the_raw_assets_and_publishes_last(dagbag):
     assert [a.name for a in dag.timetable.asset_condition.objects] == [
         "dua_raw_dexter", "dua_raw_af", "dua_raw_catalogue"]
     publish = dag.get_task("publish")
-    assert not publish.downstream_list
+    assert [t.task_id for t in publish.downstream_list] == ["write_reports"]
+    assert dag.get_task("write_reports").trigger_rule == "all_done"
     # write → audit → publish: sources validated before the build, indicators after it
     assert [t.task_id for t in publish.upstream_list] == ["validate_indicators"]
     assert "validate_sources" in publish.get_flat_relative_ids(upstream=True)

@@ -57,14 +57,17 @@ def run_pipeline(inbox: Path, run_id: str | None = None) -> int:
     if not cfg.pseudonym_key:
         raise ConfigError("DUA_PSEUDONYM_KEY is not set: it is required to pseudonymise personnummer")
     with warehouse() as url:
-        code = _run_pipeline(url, inbox, run_id)
-        dq, ind = write_reports(url, cfg.reports_dir)
+        code, reports_written = _run_pipeline(url, inbox, run_id)
+        if not reports_written:  # the transform DAG writes them when it runs
+            write_reports(url, cfg.reports_dir)
+    dq, ind = cfg.reports_dir / "datakvalitet.html", cfg.reports_dir / "indikatorer.html"
     _print(f"data-quality report: {dq}")
     _print(f"indicator report:    {ind}")
     return code
 
 
-def _run_pipeline(url: str, inbox: Path, run_id: str | None = None) -> int:
+def _run_pipeline(url: str, inbox: Path, run_id: str | None = None) -> tuple[int, bool]:
+    """Exit code, and whether the transform DAG wrote the reports."""
     from dua import airflow_runner, ledger
 
     cfg = settings()
@@ -81,11 +84,11 @@ def _run_pipeline(url: str, inbox: Path, run_id: str | None = None) -> int:
     if failed or state != "success":
         ledger.finish_run(url, run_id, "failed", {"dag": "dua_ingest", "failed_tasks": failed})
         _print(f"run {run_id}: ingest failed ({', '.join(failed) or state}); see {cfg.home / 'airflow' / 'logs'}")
-        return 2
+        return 2, False
     if not ledger.needs_publication(url):
         _print(f"run {run_id}: nothing new since the last publication; published indicators unchanged")
         ledger.finish_run(url, run_id, "success", {"published": False})
-        return 0
+        return 0, False
     from dua.dbt_runner import ensure_manifest
     from dua.validation import failed_checks
 
@@ -106,10 +109,10 @@ def _run_pipeline(url: str, inbox: Path, run_id: str | None = None) -> int:
         else:
             _print(f"  failed tasks: {', '.join(failed) or state}")
         _print(f"  task logs: {cfg.home / 'airflow' / 'logs'}")
-        return 3
+        return 3, tasks.get("write_reports") == "success"
     ledger.finish_run(url, run_id, "success", {"published": True})
     ledger.print_publication(url, _print)
-    return 0
+    return 0, tasks.get("write_reports") == "success"
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -87,3 +87,9 @@ def publish_indicators(run_id: str) -> dict:
     rows = publish(url, run_id, detail=provenance(url, run_id))
     log.info("published %d indicator rows for run %s", rows, run_id)
     return {"run_id": run_id, "rows": rows}
+
+
+def write_reports() -> list[str]:
+    from dua.reports import write_reports as write
+
+    return [str(p) for p in write(warehouse_url(), settings().reports_dir)]
