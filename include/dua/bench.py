@@ -274,7 +274,9 @@ def dbt_build(url: str) -> dict:
     """``dbt build --exclude test_type:unit``: wall seconds of the dbt process
     (start-up and parse included), dbt's own elapsed time and node statuses."""
     from dua.dbt_runner import dbt
+    from dua.roles import ensure_roles_if_permitted
 
+    ensure_roles_if_permitted(url)  # the restricted models grant to dua_case_worker
     run_results = DBT_PROJECT_DIR / "target" / "run_results.json"
     t0 = time.perf_counter()
     proc = dbt(["build", "--exclude", "test_type:unit"], url, check=False)
