@@ -6,6 +6,7 @@ import psycopg
 import pytest
 
 from dua.publish import DDL, publish
+from dua.roles import ensure_roles_if_permitted
 
 
 @pytest.fixture
@@ -22,6 +23,7 @@ def published_db(db_url):
             'total'::text as breakdown_value, 'T'::text as gender, 7::numeric as numerator,
             null::numeric as denominator, 7::numeric as value, false as is_suppressed,
             null::numeric as target_value""")
+    assert ensure_roles_if_permitted(db_url)  # the transform DAG's first task
     assert publish(db_url, "run-1") == 1
     with psycopg.connect(db_url, autocommit=True) as conn:
         # roles are cluster-wide: the test server may have it from another test
@@ -70,8 +72,6 @@ def test_roles_are_idempotent_and_publication_is_recorded(published_db):
 
 
 def test_worklist_is_readable_by_the_case_worker_only(published_db):
-    from dua.roles import ensure_roles_if_permitted
-
     with psycopg.connect(published_db, autocommit=True) as conn:
         conn.execute("create schema if not exists restricted")
         conn.execute("create table restricted.worklist as select 'abc'::text as person_id, '0581'::text as area_code")

@@ -8,12 +8,9 @@ that fails before this step leaves the published rows exactly as they were.
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 import psycopg
-
-from dua.roles import ensure_roles
 
 DDL = """
 create schema if not exists published;
@@ -54,7 +51,6 @@ create table if not exists published.publication (
 );
 """
 
-log = logging.getLogger(__name__)
 
 VALUE_COLUMNS = ("indicator_id", "area_code", "period", "breakdown", "breakdown_value", "gender", "numerator",
                  "denominator", "value", "is_suppressed", "target_value")
@@ -79,11 +75,6 @@ def publish(url: str, run_id: str, source_schema: str = "indicators", detail: di
                 (run_id,),
             )
             rows = cur.rowcount
-            try:
-                with conn.transaction():  # savepoint: a warehouse user without CREATEROLE still publishes
-                    ensure_roles(conn)
-            except psycopg.errors.InsufficientPrivilege as exc:
-                log.warning("roles not managed by the pipeline (%s); a DBA grants them", exc)
             conn.execute(
                 """insert into published.publication (run_id, published_at, rows, detail)
                    values (%s, now(), %s, %s)
