@@ -1,4 +1,4 @@
-"""Access by role, created idempotently by every publication.
+"""Access by role, created idempotently by every transform run (its first task).
 
 - ``dua_loader``: writes the raw layer, the ledger and the quarantine.
 - ``dua_transformer``: reads raw/meta, builds the dbt schemas.
