@@ -87,6 +87,28 @@ active as (
 
 ),
 
+passed as (
+
+    -- (area, month, person) of `active` with an SFI enrolment with a passing
+    -- grade and slutdatum in (D - 6 months, D]; `active` has one row per
+    -- (area_code, period, person_id)
+    select distinct
+        active.area_code,
+        active.period,
+        active.person_id
+
+    from active
+    inner join area_sfi
+        on
+            active.area_code = area_sfi.area_code
+            and active.person_id = area_sfi.person_id
+    where
+        area_sfi.has_passing_grade
+        and area_sfi.slutdatum > active.six_months_before
+        and area_sfi.slutdatum <= active.month_end
+
+),
+
 persons as (
 
     select * from {{ ref('dim_person') }}
@@ -105,19 +127,7 @@ population as (
                 then {{ age_group('persons.birth_date', 'active.month_end') }}
         end as age_group,
         persons.disability,
-        case
-            when exists (
-                    select 1
-                    from area_sfi as passed
-                    where
-                        passed.area_code = active.area_code
-                        and passed.person_id = active.person_id
-                        and passed.has_passing_grade
-                        and passed.slutdatum > active.six_months_before
-                        and passed.slutdatum <= active.month_end
-                ) then 0
-            else 1
-        end as numerator_part,
+        case when passed.person_id is not null then 0 else 1 end as numerator_part,
         1 as denominator_part
 
     from active
@@ -125,6 +135,11 @@ population as (
         on
             active.area_code = first_starts.area_code
             and active.person_id = first_starts.person_id
+    left join passed
+        on
+            active.area_code = passed.area_code
+            and active.period = passed.period
+            and active.person_id = passed.person_id
     left join persons
         on
             active.area_code = persons.area_code
