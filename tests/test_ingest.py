@@ -225,15 +225,18 @@ def test_limit_is_configurable(db_url, tmp_path):
 
 
 def test_duplicate_keys_identical_load_once_differing_all_rejected(db_url, tmp_path):
-    rows = [af_row(i) for i in range(1, 60)]
-    rows += [af_row(1)]                                   # identical to line 2: loads once
-    rows += [af_row(2, aktivitetsgrad="50")]               # differs from line 3: both rejected
+    rows = [af_row(i) for i in range(1, 120)]               # lines 2-120
+    rows += [af_row(1)]                                   # line 121, identical to line 2: loads once
+    rows += [af_row(2, aktivitetsgrad="50")]               # line 122 differs from line 3: both rejected
+    rows += [af_row(3)]                                   # line 123, identical to line 4, then
+    rows += [af_row(3, aktivitetsgrad="50")]               # line 124 differs: all three rejected
     res = load(db_url, write_csv(tmp_path / "af_status_0581_202405.csv", AF_HEADER, rows))
     assert res.status == "loaded"
-    assert (res.rows_total, res.rows_loaded, res.rows_rejected) == (61, 58, 2)
-    assert q(db_url, "select count(*) from raw.af_status") == [(58,)]
+    assert (res.rows_total, res.rows_loaded, res.rows_rejected) == (123, 117, 5)
+    assert q(db_url, "select count(*) from raw.af_status") == [(117,)]
     assert q(db_url, "select line_no, reason_code from meta.quarantine order by 1") == [
-        (3, "duplicate_key"), (62, "duplicate_key")]
+        (3, "duplicate_key"), (4, "duplicate_key"), (122, "duplicate_key"), (123, "duplicate_key"),
+        (124, "duplicate_key")]
 
 
 def test_af_redelivery_replaces_the_month_and_identical_file_is_a_no_op(db_url, tmp_path):
@@ -323,3 +326,59 @@ def test_column_aliases_from_configuration(db_url, tmp_path, monkeypatch):
     header = ["pnr" if h == "personnummer" else "Kön" if h == "kon" else h for h in AF_HEADER]
     res = load(db_url, write_csv(tmp_path / "af_status_0581_202405.csv", header, [af_row(1)]))
     assert res.rows_loaded == 1
+
+
+def _snapshot(url: str) -> dict[str, list]:
+    """Everything the loaders write, without the file ids (which depend on
+    the order in which the workers happened to register the files)."""
+    return {
+        "ledger": q(url, "select file_name, source, status, rows_total, rows_loaded, rows_rejected, reason_code"
+                         " from meta.file_ledger order by 1, 2, 3, 4, 5, 6, 7"),
+        "quarantine": q(url, "select file_name, line_no, reason_code, column_name, message, raw_line"
+                             " from meta.quarantine order by 1, 2, 3, 4, 5, 6"),
+        "af": q(url, "select l.file_name, a.line_no, a.person_id, a.status_month, a.kon, a.aktivitetsgrad, a.extra"
+                     " from raw.af_status a join meta.file_ledger l using (file_id) order by 1, 2, 3, 4, 5, 6"),
+        "dexter": q(url, "select l.file_name, d.line_no, d.person_id, d.startdatum, d.franvaro_procent, d.extra"
+                         " from raw.dexter_enrolment d join meta.file_ledger l using (file_id) order by 1, 2, 3, 4, 5"),
+    }
+
+
+def test_two_worker_processes_load_exactly_what_one_does(db_url, pg_server, tmp_path):
+    from dua.generate import generate
+    from dua.ingest import ingest
+    from dua.warehouse import apply_schema
+
+    inbox = tmp_path / "inbox"
+    generate(inbox, municipalities=("0581", "0180", "1280"), persons=40, months=4, seed=5, progress=False)
+    seen = []
+    parallel = ingest(db_url, inbox, KEY, 0.05, workers=2, on_file=seen.append)
+    assert len(seen) == len(parallel) == len(discover(inbox)) > 16
+    assert [r.file for r in parallel] == [str(sf.path) for sf in discover(inbox)]  # results in load order
+
+    serial_url = pg_server.rsplit("/", 1)[0] + f"/{db_url.rsplit('/', 1)[1]}_serial"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'create database "{serial_url.rsplit("/", 1)[1]}"')
+    try:
+        apply_schema(serial_url)
+        serial = ingest(serial_url, inbox, KEY, 0.05, workers=1)
+        assert [(r.status, r.rows_loaded, r.rows_rejected) for r in parallel] == [
+            (r.status, r.rows_loaded, r.rows_rejected) for r in serial]
+        a, b = _snapshot(db_url), _snapshot(serial_url)
+        assert a == b
+        assert len(a["af"]) > 200 and len(a["dexter"]) > 100
+    finally:
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            conn.execute(f'drop database "{serial_url.rsplit("/", 1)[1]}" with (force)')
+
+
+def test_load_workers_setting(monkeypatch):
+    from dua.ingest import load_workers
+
+    monkeypatch.setenv("DUA_LOAD_WORKERS", "3")
+    assert load_workers() == 3
+    monkeypatch.setenv("DUA_LOAD_WORKERS", "0")
+    with pytest.raises(ValueError, match="at least 1"):
+        load_workers()
+    monkeypatch.setenv("DUA_LOAD_WORKERS", "two")
+    with pytest.raises(ValueError, match="whole number"):
+        load_workers()

@@ -206,10 +206,6 @@ def _masked_line(fields: list[str], pnr_index: int | None) -> str:
     return ";".join(out)
 
 
-class _TooManyRejected(Exception):
-    pass
-
-
 def load_file(
     conn: psycopg.Connection,
     sf: SourceFile,
@@ -219,66 +215,115 @@ def load_file(
     sha256: str | None = None,
     encoding: str | None = None,
 ) -> LoadResult:
-    """Load one file in one transaction. ``conn`` must not be in a transaction."""
+    """Load one file in one transaction. ``conn`` must be in autocommit mode
+    (the transaction is opened and closed here).
+
+    The statements before and after the row ``COPY`` are sent as pipelines, so
+    a file that loads costs four round trips to the server whatever its size."""
     started = time.perf_counter()
     if sha256 is None or encoding is None:
         sha256, encoding = hash_and_detect(sf.path)
     spec = sf.spec
+    source = spec.name if spec else "unknown"
     result = LoadResult(file=str(sf.path), source=spec.name if spec else None, status="loaded")
 
-    with conn.transaction():
-        conn.execute("select pg_advisory_xact_lock(7410002)")
-        if conn.execute("select 1 from meta.file_ledger where sha256 = %s", (sha256,)).fetchone():
+    committed = False
+    try:
+        # 1: begin, serialise with any other loader of the same snapshot, and
+        # register the file unless identical bytes were delivered before.
+        with conn.pipeline():
+            conn.execute("begin")
+            conn.execute("select pg_advisory_xact_lock(7410002, hashtext(%s))",
+                         (f"{source}/{sf.context.kommunkod or ''}",))
+            cur = conn.execute(
+                """insert into meta.file_ledger (file_name, source, kommunkod, file_date, sha256, encoding, status,
+                                                 run_id)
+                   values (%s, %s, %s, %s, %s, %s, 'loading', %s)
+                   on conflict (sha256) do nothing returning file_id""",
+                (sf.path.name, source, sf.context.kommunkod, sf.context.file_date, sha256, encoding, run_id),
+            )
+            conn.execute("savepoint rows")
+        row = cur.fetchone()
+        if row is None:
+            conn.execute("rollback")
+            committed = True
             result.status = "skipped"
             result.message = "identical file already delivered"
+            result.seconds = time.perf_counter() - started
             return result
-        file_id = conn.execute(
-            """insert into meta.file_ledger (file_name, source, kommunkod, file_date, sha256, encoding, status, run_id)
-               values (%s, %s, %s, %s, %s, %s, 'loading', %s) returning file_id""",
-            (sf.path.name, spec.name if spec else "unknown", sf.context.kommunkod, sf.context.file_date,
-             sha256, encoding, run_id),
-        ).fetchone()[0]
+        file_id = row[0]
         result.file_id = file_id
+        spool = None
         try:
             if sf.problem or spec is None:
                 raise FileRejected(sf.problem or "unknown_file_name", FILE_REASONS[sf.problem or "unknown_file_name"])
-            with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-                quarantine = csv.writer(spool)
-                try:
-                    with conn.transaction():
-                        _copy_rows(conn, sf, spec, key, file_id, encoding, quarantine, result)
-                        share = result.rows_rejected / result.rows_total if result.rows_total else 0.0
-                        if share > max_reject_share:
-                            raise _TooManyRejected
-                        _apply_replacement(conn, sf, spec, file_id)
-                except _TooManyRejected:
-                    result.status = "rejected"
-                    result.reason_code = "too_many_rejected"
-                    result.message = (
-                        f"{result.rows_rejected} of {result.rows_total} rows rejected "
-                        f"({100 * result.rows_rejected / result.rows_total:.1f} %), above the limit of "
-                        f"{100 * max_reject_share:.1f} %"
-                    )
-                    result.rows_loaded = 0
-                spool.seek(0)
-                with conn.cursor().copy(
-                    "copy meta.quarantine (file_id, file_name, line_no, reason_code, column_name, message, raw_line)"
-                    " from stdin (format csv)"
-                ) as copy:
-                    while chunk := spool.read(1 << 20):
-                        copy.write(chunk)
+            # 2: the rows (and, rarely, the rows of conflicting keys removed again)
+            spool = _Quarantine()
+            _copy_rows(conn, sf, spec, key, file_id, encoding, spool, result)
+            share = result.rows_rejected / result.rows_total if result.rows_total else 0.0
+            if share > max_reject_share:
+                result.status = "rejected"
+                result.reason_code = "too_many_rejected"
+                result.message = (
+                    f"{result.rows_rejected} of {result.rows_total} rows rejected "
+                    f"({100 * share:.1f} %), above the limit of {100 * max_reject_share:.1f} %"
+                )
+                result.rows_loaded = 0
         except FileRejected as exc:
             result.status = "rejected"
             result.reason_code = exc.code
             result.message = str(exc)
-        conn.execute(
-            """update meta.file_ledger set status = %s, rows_total = %s, rows_loaded = %s, rows_rejected = %s,
-                   reason_code = %s, message = %s where file_id = %s""",
-            (result.status, result.rows_total, result.rows_loaded, result.rows_rejected, result.reason_code,
-             result.message, file_id),
-        )
+        # 3: a rejected file keeps its ledger row and quarantine, not its rows
+        if result.status == "rejected":
+            conn.execute("rollback to savepoint rows")
+        if spool is not None and spool.count:
+            spool.copy_to(conn)
+        # 4: replacement rules, ledger, commit
+        with conn.pipeline():
+            if result.status == "loaded":
+                _apply_replacement(conn, sf, spec, file_id)
+            conn.execute(
+                """update meta.file_ledger set status = %s, rows_total = %s, rows_loaded = %s, rows_rejected = %s,
+                       reason_code = %s, message = %s where file_id = %s""",
+                (result.status, result.rows_total, result.rows_loaded, result.rows_rejected, result.reason_code,
+                 result.message, file_id),
+            )
+            conn.execute("commit")
+        committed = True
+    finally:
+        if not committed and not conn.closed:
+            conn.execute("rollback")
     result.seconds = time.perf_counter() - started
     return result
+
+
+class _Quarantine:
+    """Rejected rows of one file, spooled to a temporary file (never held in
+    memory) and copied to ``meta.quarantine`` in one ``COPY``."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._fh = None
+        self._writer = None
+
+    def writerow(self, row: list) -> None:
+        if self._fh is None:
+            self._fh = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._fh)
+        self._writer.writerow(row)
+        self.count += 1
+
+    def copy_to(self, conn: psycopg.Connection) -> None:
+        assert self._fh is not None
+        self._fh.seek(0)
+        with conn.cursor().copy(
+            "copy meta.quarantine (file_id, file_name, line_no, reason_code, column_name, message, raw_line)"
+            " from stdin (format csv)"
+        ) as copy:
+            while chunk := self._fh.read(1 << 20):
+                copy.write(chunk)
+        self._fh.close()
+        self._fh = None
 
 
 def _copy_rows(conn, sf: SourceFile, spec: SourceSpec, key: bytes, file_id: int, encoding: str,
@@ -292,7 +337,9 @@ def _copy_rows(conn, sf: SourceFile, spec: SourceSpec, key: bytes, file_id: int,
         names, extra = read_header(header, spec, column_aliases())
         pnr_index = names.index("personnummer") if "personnummer" in names else None
         width = len(names)
-        seen: dict[tuple, list] = {}  # key -> [digest, [line numbers], conflicting]
+        seen: dict[tuple, tuple[int, int]] = {}  # key -> (digest of the row, line number)
+        repeats: dict[tuple, list[int]] = {}  # key seen more than once -> all its line numbers
+        conflicting: set[tuple] = set()  # keys with differing rows
         columns = ", ".join(("file_id", "line_no") + spec.raw_columns)
 
         def reject(line_no: int, code: str, column: str | None, message: str, fields: list[str] | None) -> None:
@@ -301,31 +348,36 @@ def _copy_rows(conn, sf: SourceFile, spec: SourceSpec, key: bytes, file_id: int,
             raw_line = _masked_line(fields, pnr_index) if fields is not None else None
             quarantine.writerow([file_id, sf.path.name, line_no, code, column, message, raw_line])
 
+        key_of, validate, context = spec.key_of, spec.validate, sf.context
         with conn.cursor().copy(f"copy {spec.table} ({columns}) from stdin") as copy:
+            write_row = copy.write_row
             for line_no, fields in records:
                 result.rows_total += 1
                 if len(fields) != width:
                     reject(line_no, "field_count", None,
                            f"line has {len(fields)} fields, the header has {width}", fields)
                     continue
-                rec = Record({n: v.strip() for n, v in zip(names, fields, strict=True)})
+                rec = Record(dict(zip(names, map(str.strip, fields), strict=True)))
                 try:
-                    row = spec.validate(rec, sf.context, key, extra)
+                    row = validate(rec, context, key, extra)
                 except RowRejected as exc:
                     reject(line_no, exc.code, exc.column, exc.message, fields)
                     continue
-                k = spec.key_of(row)
+                k = key_of(row)
                 digest = hash(row)
                 entry = seen.get(k)
                 if entry is None:
-                    seen[k] = [digest, [line_no], False]
-                    copy.write_row((file_id, line_no, *row))
+                    seen[k] = (digest, line_no)
+                    write_row((file_id, line_no, *row))
                     result.rows_loaded += 1
-                    continue
-                entry[1].append(line_no)
-                if entry[0] != digest:
-                    entry[2] = True
-        conflicts = {k: v[1] for k, v in seen.items() if v[2]}
+                else:  # an identical row loads once; differing rows are all rejected below
+                    lines = repeats.get(k)
+                    if lines is None:
+                        repeats[k] = lines = [entry[1]]
+                    lines.append(line_no)
+                    if entry[0] != digest:
+                        conflicting.add(k)
+        conflicts = {k: repeats[k] for k in conflicting}
     except UnicodeDecodeError as exc:
         raise FileRejected("unreadable_encoding", f"the file is neither UTF-8 nor Windows-1252: {exc}") from None
     if conflicts:
@@ -368,17 +420,87 @@ def _apply_replacement(conn, sf: SourceFile, spec: SourceSpec, file_id: int) -> 
         )
 
 
+def load_workers() -> int:
+    """Processes that load files at once: ``DUA_LOAD_WORKERS``, by default
+    the number of cores up to 2 (the server needs the rest)."""
+    text = os.environ.get("DUA_LOAD_WORKERS", "").strip()
+    if text:
+        try:
+            n = int(text)
+        except ValueError:
+            raise ValueError(f"DUA_LOAD_WORKERS must be a whole number, got {text!r}") from None
+        if n < 1:
+            raise ValueError(f"DUA_LOAD_WORKERS must be at least 1, got {n}")
+        return n
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+# Below this many files, starting worker processes costs more than it saves.
+_MIN_FILES_FOR_WORKERS = 16
+
+
+def _open_loader(url: str) -> psycopg.Connection:
+    conn = psycopg.connect(url, autocommit=True)
+    # A file's commit need not wait for the disk: after a crash the last files
+    # are simply not in the ledger and load again from the inbox.
+    conn.execute("set synchronous_commit to off")
+    return conn
+
+
+def _load_group(url: str, paths: list[str], key: bytes, max_reject_share: float,
+                run_id: str | None) -> list[LoadResult]:
+    """Load the files of one municipality in order (a worker process's job)."""
+    with _open_loader(url) as conn:
+        return [load_file(conn, identify(Path(p)), key, max_reject_share, run_id) for p in paths]
+
+
+def load_files(url: str, files: list[SourceFile], key: bytes, max_reject_share: float,
+               run_id: str | None = None, workers: int | None = None,
+               on_file: Callable[[LoadResult], None] | None = None) -> list[LoadResult]:
+    """Load ``files`` (in :func:`discover` order); results in the same order.
+
+    Files of different municipalities touch different snapshots, so each
+    municipality's files form a group loaded in order by one process, and
+    ``workers`` processes load groups at once (files without a municipality,
+    such as the catalogue, form a group of their own).  ``workers=None``
+    takes :func:`load_workers` and loads in this process when there are few
+    files."""
+    if workers is None:
+        workers = load_workers() if len(files) >= _MIN_FILES_FOR_WORKERS else 1
+    groups: dict[str | None, list[SourceFile]] = {}
+    for sf in files:
+        groups.setdefault(sf.context.kommunkod, []).append(sf)
+    by_path: dict[str, LoadResult] = {}
+
+    def done(res: LoadResult) -> None:
+        by_path[res.file] = res
+        if on_file:
+            on_file(res)
+
+    if workers <= 1 or len(groups) < 2:
+        with _open_loader(url) as conn:
+            for sf in files:
+                done(load_file(conn, sf, key, max_reject_share, run_id))
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        # largest groups first, so that the last one to start is a small one
+        ordered = sorted(groups.values(), key=lambda g: -sum(f.path.stat().st_size for f in g))
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=ctx) as pool:
+            futures = [pool.submit(_load_group, url, [str(f.path) for f in g], key, max_reject_share, run_id)
+                       for g in ordered]
+            for fut in as_completed(futures):
+                for res in fut.result():
+                    done(res)
+    return [by_path[str(sf.path)] for sf in files]
+
+
 def ingest(url: str, inbox: Path, key: bytes, max_reject_share: float, run_id: str | None = None,
-           on_file: Callable[[LoadResult], None] | None = None) -> list[LoadResult]:
+           on_file: Callable[[LoadResult], None] | None = None, workers: int | None = None) -> list[LoadResult]:
     """Load every file below ``inbox`` that has not been delivered before."""
-    results = []
-    with psycopg.connect(url, autocommit=True) as conn:
-        for sf in discover(inbox):
-            res = load_file(conn, sf, key, max_reject_share, run_id)
-            results.append(res)
-            if on_file:
-                on_file(res)
-    return results
+    return load_files(url, discover(inbox), key, max_reject_share, run_id, workers, on_file)
 
 
-__all__ = ["SPECS", "LoadResult", "SourceFile", "discover", "identify", "ingest", "load_file"]
+__all__ = ["SPECS", "LoadResult", "SourceFile", "discover", "identify", "ingest", "load_file", "load_files"]

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from dua import personnummer as pnr
 
@@ -58,18 +59,47 @@ FILE_REASONS = {
 
 # --------------------------------------------------------------------------
 # field parsers
+#
+# The loaders call these for every field of every row, so the values already
+# seen valid are remembered (dates, small numbers and codes recur in every
+# file): a repeated value costs a dictionary lookup.  The caches are bounded
+# so that a stream of distinct values cannot grow them without limit.
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INT = re.compile(r"^[+-]?\d+$")
 _DEC = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_TWO_DIGITS = re.compile(r"\d{2}")
+_MONTH = re.compile(r"\d{4}-\d{2}")
+_CACHE_LIMIT = 100_000
+_DATES: dict[str, dt.date] = {}
+
+
+def _remember(cache: dict, value, result) -> None:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[value] = result
 
 
 def parse_date(value: str, column: str) -> dt.date:
+    d = _DATES.get(value)
+    if d is not None:
+        return d
     if not _DATE.match(value):
         raise RowRejected("invalid_date", column, f"{column}: {value!r} is not a date YYYY-MM-DD")
     try:
-        return dt.date(int(value[0:4]), int(value[5:7]), int(value[8:10]))
+        d = dt.date(int(value[0:4]), int(value[5:7]), int(value[8:10]))
     except ValueError:
         raise RowRejected("invalid_date", column, f"{column}: {value!r} is not a real date") from None
+    _remember(_DATES, value, d)
+    return d
+
+
+def date_text(value: str, column: str) -> str:
+    """``value`` when it is a real date ``YYYY-MM-DD``.  Valid values are ISO
+    dates, so comparing the texts compares the dates."""
+    if value not in _DATES:
+        parse_date(value, column)
+    return value
 
 
 def parse_int(value: str, column: str, lo: int | None = None, hi: int | None = None) -> int:
@@ -91,6 +121,27 @@ def parse_decimal(value: str, column: str, lo: float, hi: float) -> str:
     return text  # exact decimal text, cast by PostgreSQL
 
 
+class _Memo:
+    """Results of a pure field parser, remembered by (value, arguments)."""
+
+    def __init__(self, parse: Callable):
+        self._parse = parse
+        self._seen: dict[tuple, object] = {}
+
+    def __call__(self, value: str, column: str, *args):
+        k = (value, column, *args)
+        hit = self._seen.get(k, _MISSING)
+        if hit is _MISSING:
+            hit = self._parse(value, column, *args)  # raises RowRejected: not remembered
+            _remember(self._seen, k, hit)
+        return hit
+
+
+_MISSING = object()
+_int = _Memo(parse_int)
+_decimal = _Memo(parse_decimal)
+
+
 def month_end(first: dt.date) -> dt.date:
     return first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
@@ -103,6 +154,19 @@ class FileContext:
     kommunkod: str | None
     file_date: dt.date | None  # export date (Dexter) or first day of month (Af)
     reference_date: dt.date | None  # date for the personnummer century rule
+
+    @cached_property
+    def file_date_text(self) -> str | None:
+        return self.file_date.isoformat() if self.file_date else None
+
+    @cached_property
+    def file_month(self) -> str | None:
+        """``YYYY-MM`` of the file date: what statusmanad must say."""
+        return self.file_date.strftime("%Y-%m") if self.file_date else None
+
+    @cached_property
+    def month_end_text(self) -> str | None:
+        return month_end(self.file_date).isoformat() if self.file_date else None
 
 
 class Record:
@@ -125,38 +189,60 @@ class Record:
 
 
 def _code(value: str | None, column: str, allowed: frozenset[str]) -> str | None:
-    if value is None:
-        return None
-    if value not in allowed:
-        raise RowRejected("invalid_code", column, f"{column}: {value!r} is not one of {', '.join(sorted(allowed))}")
-    return value
+    if value is None or value in allowed:
+        return value
+    raise RowRejected("invalid_code", column, f"{column}: {value!r} is not one of {', '.join(sorted(allowed))}")
 
 
 def _kommunkod(rec: Record, ctx: FileContext) -> str:
     kk = rec.req("kommunkod")
-    if not re.fullmatch(r"\d{4}", kk):
+    if kk == ctx.kommunkod:  # the file name's code is four digits already
+        return kk
+    if not _FOUR_DIGITS.fullmatch(kk):
         raise RowRejected("invalid_code", "kommunkod", f"kommunkod: {kk!r} is not four digits")
-    if ctx.kommunkod is not None and kk != ctx.kommunkod:
+    if ctx.kommunkod is not None:
         raise RowRejected(
             "kommunkod_mismatch", "kommunkod", f"kommunkod {kk} differs from {ctx.kommunkod} of the file name"
         )
     return kk
 
 
-def _person(rec: Record, ctx: FileContext, key: bytes, allow_temporary: bool) -> tuple[str, pnr.Personnummer]:
+# Parsed numbers and their pseudonyms, so that a person seen in last month's
+# file costs a dictionary lookup, not a parse and an HMAC.  The reference date
+# only matters for the 10-digit forms, so it is part of the cache key only for
+# them.  The cache lives in the loader's memory only, like the key.
+_PERSONS: dict[tuple, tuple[str, pnr.Personnummer, str | None] | RowRejected] = {}
+
+
+def _person(rec: Record, ctx: FileContext, key: bytes,
+            allow_temporary: bool) -> tuple[str, pnr.Personnummer, str | None]:
+    """Pseudonym, parsed number and birth date (ISO text) of the row's person."""
     value = rec.req("personnummer")
     assert ctx.reference_date is not None
-    try:
-        parsed = pnr.parse(value, ctx.reference_date, allow_temporary=allow_temporary)
-    except pnr.PersonnummerError as exc:
-        raise RowRejected(exc.code, "personnummer", f"personnummer {pnr.mask(value)}: {exc}") from None
-    return parsed.pseudonym(key), parsed
+    ck = (key, value, ctx.reference_date if len(value) < 12 else None, allow_temporary)
+    hit = _PERSONS.get(ck)
+    if hit is None:
+        try:
+            parsed = pnr.parse(value, ctx.reference_date, allow_temporary=allow_temporary)
+            birth = parsed.birth_date.isoformat() if parsed.birth_date else None
+            hit = (parsed.pseudonym(key), parsed, birth)
+        except pnr.PersonnummerError as exc:
+            hit = RowRejected(exc.code, "personnummer", f"personnummer {pnr.mask(value)}: {exc}")
+        _remember(_PERSONS, ck, hit)
+    if isinstance(hit, RowRejected):
+        raise RowRejected(hit.code, hit.column, hit.message)
+    return hit
+
+
+_json_text = json.encoder.encode_basestring  # the C encoder of json.dumps(ensure_ascii=False)
 
 
 def _extra(rec: Record, extra_columns: tuple[str, ...]) -> str | None:
+    """The unknown columns as a JSON object (what ``json.dumps`` writes)."""
     if not extra_columns:
         return None
-    return json.dumps({c: rec.values.get(c, "") for c in extra_columns}, ensure_ascii=False)
+    get = rec.values.get
+    return "{" + ", ".join([_json_text(c) + ": " + _json_text(get(c, "")) for c in extra_columns]) + "}"
 
 
 # --------------------------------------------------------------------------
@@ -174,8 +260,12 @@ class SourceSpec:
     def known(self) -> tuple[str, ...]:
         return self.required + self.optional
 
+    @cached_property
+    def _key_positions(self) -> tuple[int, ...]:
+        return tuple(self.raw_columns.index(c) for c in self.key_columns)
+
     def key_of(self, row: tuple) -> tuple:
-        return tuple(row[self.raw_columns.index(c)] for c in self.key_columns)
+        return tuple([row[i] for i in self._key_positions])
 
 
 # --- Dexter ----------------------------------------------------------------
@@ -192,7 +282,7 @@ FINANSIERING = frozenset({"ETABLERING", "CSN", "FORSORJNINGSSTOD", "AKTIVITETSST
 
 
 def _validate_dexter(rec: Record, ctx: FileContext, key: bytes, extra: tuple[str, ...]) -> tuple:
-    person_id, p = _person(rec, ctx, key, allow_temporary=True)
+    person_id, p, birth = _person(rec, ctx, key, allow_temporary=True)
     kommunkod = _kommunkod(rec, ctx)
     deltagande_id = rec.req("deltagande_id")
     skolform = _code(rec.req("skolform"), "skolform", SKOLFORM)
@@ -203,26 +293,26 @@ def _validate_dexter(rec: Record, ctx: FileContext, key: bytes, extra: tuple[str
     else:
         studievag_text = rec.opt("studievag")
     studievag = int(_code(studievag_text, "studievag", STUDIEVAG)) if studievag_text else None
-    start = parse_date(rec.req("startdatum"), "startdatum")
-    planned = parse_date(rec.req("planerat_slutdatum"), "planerat_slutdatum")
+    start = date_text(rec.req("startdatum"), "startdatum")
+    planned = date_text(rec.req("planerat_slutdatum"), "planerat_slutdatum")
     if planned < start:
         raise RowRejected("date_order", "planerat_slutdatum", "planerat_slutdatum is before startdatum")
     status = _code(rec.req("status"), "status", DEXTER_STATUS)
     slut_text = rec.req("slutdatum") if status != "Pågående" else rec.opt("slutdatum")
-    slut = parse_date(slut_text, "slutdatum") if slut_text else None
+    slut = date_text(slut_text, "slutdatum") if slut_text else None
     if slut is not None and slut < start:
         raise RowRejected("date_order", "slutdatum", "slutdatum is before startdatum")
     orsak_text = rec.req("avbrottsorsak") if status == "Avbruten" else rec.opt("avbrottsorsak")
     orsak = _code(orsak_text, "avbrottsorsak", AVBROTTSORSAK)
     betyg = _code(rec.opt("betyg"), "betyg", BETYG)
     franvaro_text = rec.opt("franvaro_procent")
-    franvaro = parse_decimal(franvaro_text, "franvaro_procent", 0, 100) if franvaro_text else None
-    takt = parse_int(rec.req("studietakt_procent"), "studietakt_procent", 1, 100)
+    franvaro = _decimal(franvaro_text, "franvaro_procent", 0, 100) if franvaro_text else None
+    takt = _int(rec.req("studietakt_procent"), "studietakt_procent", 1, 100)
     finansiering = _code(rec.opt("finansiering"), "finansiering", FINANSIERING)
     isp_text = rec.opt("isp_uppdaterad")
-    isp = parse_date(isp_text, "isp_uppdaterad") if isp_text else None
+    isp = date_text(isp_text, "isp_uppdaterad") if isp_text else None
     return (
-        ctx.file_date, person_id, p.is_temporary, p.is_samordning, p.birth_date, p.gender,
+        ctx.file_date_text, person_id, p.is_temporary, p.is_samordning, birth, p.gender,
         kommunkod, deltagande_id, skolform, kurskod, studievag, rec.opt("kurspaket"),
         start, planned, slut, status, orsak, betyg, franvaro, takt, finansiering, isp,
         _extra(rec, extra),
@@ -252,39 +342,39 @@ JN = frozenset({"J", "N"})
 
 
 def _validate_af(rec: Record, ctx: FileContext, key: bytes, extra: tuple[str, ...]) -> tuple:
-    person_id, p = _person(rec, ctx, key, allow_temporary=False)
+    person_id, p, birth = _person(rec, ctx, key, allow_temporary=False)
     kommunkod = _kommunkod(rec, ctx)
     manad = rec.req("statusmanad")
-    if not re.fullmatch(r"\d{4}-\d{2}", manad):
-        raise RowRejected("invalid_date", "statusmanad", f"statusmanad: {manad!r} is not YYYY-MM")
     assert ctx.file_date is not None
-    if manad != ctx.file_date.strftime("%Y-%m"):
+    if manad != ctx.file_month:
+        if not _MONTH.fullmatch(manad):
+            raise RowRejected("invalid_date", "statusmanad", f"statusmanad: {manad!r} is not YYYY-MM")
         raise RowRejected("statusmanad_mismatch", "statusmanad",
-                          f"statusmanad {manad} differs from {ctx.file_date:%Y-%m} of the file name")
+                          f"statusmanad {manad} differs from {ctx.file_month} of the file name")
     kon = _code(rec.req("kon"), "kon", KON)
     kategori = rec.opt("sokandekategori")
-    if kategori is not None and not re.fullmatch(r"\d{2}", kategori):
+    if kategori is not None and not _TWO_DIGITS.fullmatch(kategori):
         raise RowRejected("invalid_code", "sokandekategori", f"sokandekategori: {kategori!r} is not two digits")
-    inskriven = parse_date(rec.req("inskrivningsdatum"), "inskrivningsdatum")
+    inskriven = date_text(rec.req("inskrivningsdatum"), "inskrivningsdatum")
     avakt_text = rec.opt("avaktualiseringsdatum")
-    avakt = parse_date(avakt_text, "avaktualiseringsdatum") if avakt_text else None
-    if avakt is not None and avakt > month_end(ctx.file_date):
+    avakt = date_text(avakt_text, "avaktualiseringsdatum") if avakt_text else None
+    if avakt is not None and avakt > ctx.month_end_text:
         raise RowRejected("date_order", "avaktualiseringsdatum", "avaktualiseringsdatum is after the month end")
     orsak_text = rec.req("avaktualiseringsorsak") if avakt is not None else rec.opt("avaktualiseringsorsak")
     orsak = _code(orsak_text, "avaktualiseringsorsak", AVAKT_ORSAK)
-    tillstand = parse_date(rec.req("uppehallstillstand_datum"), "uppehallstillstand_datum")
+    tillstand = date_text(rec.req("uppehallstillstand_datum"), "uppehallstillstand_datum")
     etab_start_text = rec.opt("etablering_startdatum")
-    etab_start = parse_date(etab_start_text, "etablering_startdatum") if etab_start_text else None
+    etab_start = date_text(etab_start_text, "etablering_startdatum") if etab_start_text else None
     planned_text = rec.req("etablering_planerat_slutdatum") if etab_start else rec.opt("etablering_planerat_slutdatum")
-    etab_planned = parse_date(planned_text, "etablering_planerat_slutdatum") if planned_text else None
+    etab_planned = date_text(planned_text, "etablering_planerat_slutdatum") if planned_text else None
     etab_slut_text = rec.opt("etablering_slutdatum")
-    etab_slut = parse_date(etab_slut_text, "etablering_slutdatum") if etab_slut_text else None
+    etab_slut = date_text(etab_slut_text, "etablering_slutdatum") if etab_slut_text else None
     niva = _code(rec.req("utbildningsniva"), "utbildningsniva", UTBILDNINGSNIVA)
     funk = _code(rec.req("funktionsnedsattning"), "funktionsnedsattning", JN)
     grad_text = rec.opt("aktivitetsgrad")
-    grad = parse_int(grad_text, "aktivitetsgrad", 0, 100) if grad_text else None
+    grad = _int(grad_text, "aktivitetsgrad", 0, 100) if grad_text else None
     return (
-        person_id, p.is_samordning, p.birth_date, p.gender, kommunkod, ctx.file_date, kon, kategori,
+        person_id, p.is_samordning, birth, p.gender, kommunkod, ctx.file_date_text, kon, kategori,
         inskriven, avakt, orsak, tillstand, etab_start, etab_planned, etab_slut, niva, funk, grad,
         _extra(rec, extra),
     )
@@ -313,11 +403,11 @@ def _validate_catalogue(rec: Record, ctx: FileContext, key: bytes, extra: tuple[
     namn = rec.req("namn")
     kurspaket = rec.req("kurspaket")
     veckor_text = rec.opt("kurstid_veckor")
-    veckor = parse_int(veckor_text, "kurstid_veckor", 0) if veckor_text else None
-    platser = parse_int(rec.req("platser_per_ar"), "platser_per_ar", 0)
-    fran = parse_date(rec.req("giltig_fran"), "giltig_fran")
+    veckor = _int(veckor_text, "kurstid_veckor", 0) if veckor_text else None
+    platser = _int(rec.req("platser_per_ar"), "platser_per_ar", 0)
+    fran = date_text(rec.req("giltig_fran"), "giltig_fran")
     till_text = rec.opt("giltig_till")
-    till = parse_date(till_text, "giltig_till") if till_text else None
+    till = date_text(till_text, "giltig_till") if till_text else None
     if till is not None and till < fran:
         raise RowRejected("date_order", "giltig_till", "giltig_till is before giltig_fran")
     return (jobbspar_id, kommunkod, namn, rec.opt("bransch"), kurspaket, veckor, platser,
