@@ -30,10 +30,10 @@ import platform
 import resource
 import secrets
 import shutil
+import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable
 from pathlib import Path
 
 import psycopg
@@ -188,23 +188,56 @@ def _maxrss_mb(who: int) -> float:
 
 
 # --------------------------------------------------------------- ingest
-def _per_source(results: Iterable) -> dict[str, dict]:
-    out = {s: {"files": 0, "rows": 0, "rows_loaded": 0, "rows_rejected": 0, "seconds": 0.0} for s in SOURCES}
+def load_per_source(url: str, inbox: Path, key: bytes, on_file=None) -> dict[str, dict]:
+    """The loaders on every file below ``inbox``, one source after the other
+    (catalogue, Dexter, Af), each timed by the wall clock: with several worker
+    processes the files' own times overlap, so only the wall time is a rate."""
+    from dua.ingest import discover, load_files
+
+    files = discover(inbox)
+    out: dict[str, dict] = {}
     statuses: dict[str, int] = {}
-    for r in results:
-        statuses[r.status] = statuses.get(r.status, 0) + 1
-        if r.source not in out:
-            continue
-        d = out[r.source]
-        d["files"] += 1
-        d["rows"] += r.rows_total
-        d["rows_loaded"] += r.rows_loaded
-        d["rows_rejected"] += r.rows_rejected
-        d["seconds"] += r.seconds
-    for d in out.values():
-        d["rows_per_second"] = d["rows"] / d["seconds"] if d["seconds"] > 0 else 0.0
+    for source in SOURCES:
+        chosen = [f for f in files if f.spec is not None and not f.problem and f.spec.name == source]
+        t0 = time.perf_counter()
+        results = load_files(url, chosen, key, 0.05, on_file=on_file)
+        seconds = time.perf_counter() - t0
+        d = {"files": len(results), "rows": 0, "rows_loaded": 0, "rows_rejected": 0, "seconds": seconds}
+        for r in results:
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+            d["rows"] += r.rows_total
+            d["rows_loaded"] += r.rows_loaded
+            d["rows_rejected"] += r.rows_rejected
+        d["rows_per_second"] = d["rows"] / seconds if seconds > 0 else 0.0
+        out[source] = d
     out["_statuses"] = statuses  # type: ignore[assignment]
     return out
+
+
+def _database_url(url: str, name: str) -> str:
+    base, _, rest = url.rpartition("/")
+    query = rest.partition("?")[2]
+    return f"{base}/{name}" + (f"?{query}" if query else "")
+
+
+def dua_run(inbox: Path, log_path: Path) -> dict:
+    """``dua run --inbox`` as its own process, the way an operator runs it:
+    Airflow's DAGs with the loaders, the source checks, one task per dbt node,
+    the indicator checks, publication and the reports."""
+    t0 = time.perf_counter()
+    with log_path.open("w", encoding="utf-8") as log:
+        proc = subprocess.run([sys.executable, "-m", "dua.cli", "run", "--inbox", str(inbox)],
+                              stdout=log, stderr=subprocess.STDOUT, check=False)
+    seconds = time.perf_counter() - t0
+    res: dict = {"seconds": seconds, "returncode": proc.returncode, "ok": proc.returncode == 0, "log": str(log_path)}
+    if proc.returncode != 0:
+        res["output_tail"] = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
+    return res
+
+
+def published_rows(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        return int(conn.execute("select count(*) from published.indicator_value").fetchone()[0])
 
 
 def _header_width(path: Path, encoding: str) -> int:
@@ -270,8 +303,9 @@ def copy_baseline(url: str, inbox: Path) -> dict[str, dict]:
 
 
 # --------------------------------------------------------------- dbt
-def dbt_build(url: str) -> dict:
-    """``dbt build --exclude test_type:unit``: wall seconds of the dbt process
+def dbt_build(url: str, full_refresh: bool = False) -> dict:
+    """``dbt build --exclude test_type:unit`` (with ``--full-refresh``: every
+    incremental model rebuilt from nothing): wall seconds of the dbt process
     (start-up and parse included), dbt's own elapsed time and node statuses."""
     from dua.dbt_runner import dbt
     from dua.roles import ensure_roles_if_permitted
@@ -279,7 +313,8 @@ def dbt_build(url: str) -> dict:
     ensure_roles_if_permitted(url)  # the restricted models grant to dua_case_worker
     run_results = DBT_PROJECT_DIR / "target" / "run_results.json"
     t0 = time.perf_counter()
-    proc = dbt(["build", "--exclude", "test_type:unit"], url, check=False)
+    args = ["build", "--exclude", "test_type:unit"] + (["--full-refresh"] if full_refresh else [])
+    proc = dbt(args, url, check=False)
     seconds = time.perf_counter() - t0
     res: dict = {"seconds": seconds, "returncode": proc.returncode, "ok": proc.returncode == 0}
     try:
@@ -307,8 +342,9 @@ def _targets(r: dict) -> list[dict]:
     return [
         {"name": "loaders ≥ 0.5 × COPY (worst source)", "value": round(worst, 3),
          "target": f"≥ {TARGET_LOADER_VS_COPY}", "pass": worst >= TARGET_LOADER_VS_COPY},
-        {"name": "whole run ≤ 10 min", "value": round(r["wall_seconds"], 1), "target": f"≤ {TARGET_WALL_SECONDS:.0f} s",
-         "pass": r["wall_seconds"] <= TARGET_WALL_SECONDS},
+        {"name": "whole `dua run` ≤ 10 min", "value": round(r["dua_run"]["seconds"], 1),
+         "target": f"≤ {TARGET_WALL_SECONDS:.0f} s",
+         "pass": bool(r["dua_run"]["ok"]) and r["dua_run"]["seconds"] <= TARGET_WALL_SECONDS},
         {"name": "incremental dbt build ≤ 10 % of full build", "value": round(inc_ratio, 3),
          "target": f"≤ {TARGET_INCREMENTAL_SHARE}", "pass": inc_ratio <= TARGET_INCREMENTAL_SHARE},
         {"name": "peak memory ≤ 1 GB", "value": round(r["memory"]["peak_total_mb"], 1),
@@ -336,9 +372,10 @@ def render_markdown(r: dict) -> str:
         f"(= {p['persons_effective']} persons), {p['months']} months (+1 held back for the incremental step), "
         f"seed {p['seed']}.",
         "",
-        "The bench measures the pipeline's steps directly (loader `dua.ingest.ingest`, "
-        "`dbt build --exclude test_type:unit`) on the embedded warehouse; the Airflow layer of "
-        "`dua run` (DAG scheduling, one Cosmos task per dbt node) is not part of these figures.",
+        "Step 2 is `dua run` itself (Airflow's DAGs in-process: loaders, source checks, one Cosmos task per "
+        "dbt node, indicator checks, publication, reports). Steps 3–5 measure the parts directly on the "
+        "embedded warehouse: the loaders (`dua.ingest.load_files`) against a plain `COPY`, and "
+        "`dbt build --exclude test_type:unit`.",
         "",
         "## Figures",
         "",
@@ -346,34 +383,38 @@ def render_markdown(r: dict) -> str:
         "|---|---|---|",
         f"| 1. generation | {g['files']} files, {_fmt(g['rows'], 0)} rows ({p['months'] + 1} months) | "
         f"{_fmt(g['seconds'])} s ({_fmt(g['rows_per_second'], 0)} rows/s) |",
+        f"| 2. whole `dua run` | exit {r['dua_run']['returncode']}, {_fmt(r['dua_run'].get('published_rows', 0), 0)} "
+        f"indicator rows published | **{_fmt(r['dua_run']['seconds'])} s** |",
     ]
     for s in SOURCES:
         lo, co = ing["loader"][s], ing["copy"][s]
         lines.append(
-            f"| 2. ingest {s} | loader: {lo['files']} files, {_fmt(lo['rows'], 0)} rows in {_fmt(lo['seconds'], 2)} s; "
+            f"| 3. ingest {s} | loader: {lo['files']} files, {_fmt(lo['rows'], 0)} rows in {_fmt(lo['seconds'], 2)} s; "
             f"COPY: {_fmt(co['rows'], 0)} rows in {_fmt(co['seconds'], 2)} s | loader {_fmt(lo['rows_per_second'], 0)} "
             f"rows/s vs COPY {_fmt(co['rows_per_second'], 0)} rows/s "
             f"→ **{ing['ratio_loader_vs_copy'][s]:.3f} × COPY** |"
         )
     lines += [
-        f"| 2. ingest total | {_fmt(ing['loader_total']['rows'], 0)} rows, wall {_fmt(ing['wall_seconds'], 1)} s | "
+        f"| 3. ingest total | {_fmt(ing['loader_total']['rows'], 0)} rows, wall {_fmt(ing['wall_seconds'], 1)} s | "
         f"{_fmt(ing['loader_total']['rows_per_second'], 0)} rows/s "
         f"(COPY {_fmt(ing['copy_total']['rows_per_second'], 0)} rows/s → {ing['ratio_total']:.3f} ×) |",
-        f"| 3. full dbt build | {full.get('nodes', '?')} nodes {full.get('statuses', {})}, exit {full['returncode']}; "
+        f"| 4. full dbt build (`--full-refresh`) | {full.get('nodes', '?')} nodes {full.get('statuses', {})}, "
+        f"exit {full['returncode']}; "
         f"dbt's own elapsed time {_fmt(full.get('dbt_elapsed_seconds', 0.0))} s | {_fmt(full['seconds'])} s |",
-        f"| 4. incremental ingest | {inc['files']} files, {_fmt(inc['rows'], 0)} rows | "
+        f"| 5. incremental ingest | {inc['files']} files, {_fmt(inc['rows'], 0)} rows | "
         f"{_fmt(inc['ingest_seconds'], 2)} s |",
-        f"| 4. incremental dbt build | exit {inc['dbt_build']['returncode']}; dbt's own elapsed time "
+        f"| 5. incremental dbt build | exit {inc['dbt_build']['returncode']}; dbt's own elapsed time "
         f"{_fmt(inc['dbt_build'].get('dbt_elapsed_seconds', 0.0))} s | {_fmt(inc['dbt_build']['seconds'])} s "
         f"= {inc['ratio_to_full']:.3f} × full build |",
-        f"| 5. memory: bench process (ru_maxrss self) | | {_fmt(mem['self_maxrss_mb'])} MB |",
-        f"| 5. memory: children (ru_maxrss children: dbt, pg_ctl) | | {_fmt(mem['children_maxrss_mb'])} MB |",
-        f"| 5. memory: PostgreSQL, sum of RSS (peak, {mem['postgres_processes_peak']} processes) | "
+        f"| 6. memory: bench process (ru_maxrss self) | | {_fmt(mem['self_maxrss_mb'])} MB |",
+        f"| 6. memory: largest child (ru_maxrss children: `dua run`, loader workers, dbt, pg_ctl) | | "
+        f"{_fmt(mem['children_maxrss_mb'])} MB |",
+        f"| 6. memory: PostgreSQL, sum of RSS (peak, {mem['postgres_processes_peak']} processes) | "
         f"shared buffers counted once per process | {_fmt(mem['postgres_peak_rss_sum_mb'])} MB |",
-        f"| 5. memory: PostgreSQL, sum of {mem['postgres_measure']} (peak) | shared memory divided among processes | "
+        f"| 6. memory: PostgreSQL, sum of {mem['postgres_measure']} (peak) | shared memory divided among processes | "
         f"{_fmt(mem['postgres_peak_pss_sum_mb'])} MB |",
-        f"| 5. memory: whole run (peak) | {mem['peak_total_basis']} | **{_fmt(mem['peak_total_mb'])} MB** |",
-        f"| 6. total wall time | | **{_fmt(r['wall_seconds'])} s** |",
+        f"| 6. memory: everything at once (peak) | {mem['peak_total_basis']} | **{_fmt(mem['peak_total_mb'])} MB** |",
+        f"| 7. total wall time of the bench | | {_fmt(r['wall_seconds'])} s |",
         "",
         "## Targets",
         "",
@@ -386,18 +427,19 @@ def render_markdown(r: dict) -> str:
         "",
         "## Notes",
         "",
-        "- Loader throughput: rows of the source's files / the loader's own time per file "
-        "(`LoadResult.seconds`: hashing, encoding detection, parsing, row rules, pseudonymisation, COPY, "
-        "quarantine, replacement, commit).",
+        "- Loader throughput: rows of the source's files / wall time of loading them "
+        "(hashing, encoding detection, parsing, row rules, pseudonymisation, COPY, quarantine, replacement, "
+        "commit; `DUA_LOAD_WORKERS` processes, one municipality each at a time).",
         "- COPY baseline: the same files streamed as bytes into a bare all-text table per source "
         "(`FORMAT csv, DELIMITER ';', HEADER true`, encoding from `hash_and_detect`). The ratio uses the "
         "COPY time alone; the detection that must precede it took "
         + ", ".join(f"{s} {_fmt(ing['copy'][s]['detect_seconds'], 2)} s" for s in SOURCES) + ".",
         "- Incremental: the files were generated for months + 1 from the start; the last month's Af files "
-        "and the last Dexter export were held back from the first ingest, then ingested, then `dbt build` ran again.",
-        "- Memory: whole run = peak of (PSS of the PostgreSQL processes + PSS of the bench process and its "
-        "children) sampled together every 0.5 s, or the sum of the separate peaks when that is larger "
-        "(ru_maxrss self + ru_maxrss children + PostgreSQL PSS peak).",
+        "and the last Dexter export were held back from `dua run`, then loaded into the run's warehouse, then "
+        "`dbt build` ran again (incremental models add what changed).",
+        "- Memory: everything at once = peak of (PSS of the PostgreSQL processes + PSS of the bench process and "
+        "all its descendants: `dua run`, loader workers, dbt) sampled together every 0.5 s, or the sum of the "
+        "separate peaks when that is larger (ru_maxrss self + ru_maxrss of the largest child + PostgreSQL PSS peak).",
         "",
     ]
     return "\n".join(lines)
@@ -433,7 +475,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     from dua.generate import generate
-    from dua.ingest import ingest
     from dua.warehouse import warehouse
 
     wall0 = time.perf_counter()
@@ -476,30 +517,47 @@ def _bench(args: argparse.Namespace) -> int:
 
     sampler = MemorySampler(home / "pg" / "data")
     sampler.start()
+    key_bytes = key.encode("utf-8")
+    counter = {"n": 0}
+
+    def on_file(res, counter=counter) -> None:
+        counter["n"] += 1
+        if counter["n"] % 500 == 0 or res.status != "loaded":
+            _say(f"   {counter['n']} files; {Path(res.file).name}: {res.status} {res.rows_total} rows "
+                 f"{res.reason_code or ''}")
+
     try:
         with warehouse() as url:
-            # 2. ingest: loaders --------------------------------------------
-            _say("2. ingest with the loaders (dua.ingest.ingest)")
-            counter = {"n": 0}
+            # 2. the whole run -----------------------------------------------
+            _say("2. dua run --inbox (Airflow DAGs: ingest, checks, dbt, publication, reports)")
+            run = dua_run(inbox, out_dir / "dua_run.log")
+            run["published_rows"] = published_rows(url) if run["ok"] else 0
+            _say(f"   {run['seconds']:.1f} s, exit {run['returncode']}, {run['published_rows']} rows published")
 
-            def on_file(res, counter=counter) -> None:
-                counter["n"] += 1
-                if counter["n"] % 50 == 0 or res.status != "loaded":
-                    _say(f"   {counter['n']} files; {res.file}: {res.status} {res.rows_total} rows "
-                         f"{res.rows_per_second:,.0f} rows/s {res.reason_code or ''}")
+            # 3. loaders and COPY, on a database of their own -----------------
+            load_db = "dua_bench_load"
+            load_url = _database_url(url, load_db)
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f"drop database if exists {load_db} with (force)")
+                conn.execute(f"create database {load_db}")
+            try:
+                from dua.warehouse import apply_schema
 
-            t0 = time.perf_counter()
-            results = ingest(url, inbox, key.encode("utf-8"), 0.05, on_file=on_file)
-            ingest_wall = time.perf_counter() - t0
-            loader = _per_source(results)
-            statuses = loader.pop("_statuses")
-            for s in SOURCES:
-                _say(f"   loader {s}: {loader[s]['rows']} rows in {loader[s]['seconds']:.2f} s = "
-                     f"{loader[s]['rows_per_second']:,.0f} rows/s")
-
-            # 2. ingest: COPY baseline --------------------------------------
-            _say("2. COPY baseline of the same files into bare all-text tables")
-            copy = copy_baseline(url, inbox)
+                apply_schema(load_url)
+                _say("3. the loaders, source by source, into an empty database")
+                counter["n"] = 0
+                t0 = time.perf_counter()
+                loader = load_per_source(load_url, inbox, key_bytes, on_file=on_file)
+                ingest_wall = time.perf_counter() - t0
+                statuses = loader.pop("_statuses")
+                for s in SOURCES:
+                    _say(f"   loader {s}: {loader[s]['rows']} rows in {loader[s]['seconds']:.2f} s = "
+                         f"{loader[s]['rows_per_second']:,.0f} rows/s")
+                _say("3. COPY baseline of the same files into bare all-text tables")
+                copy = copy_baseline(load_url, inbox)
+            finally:
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute(f"drop database if exists {load_db} with (force)")
             ratios = {}
             for s in SOURCES:
                 c = copy[s]["rows_per_second"]
@@ -515,20 +573,27 @@ def _bench(args: argparse.Namespace) -> int:
             ratio_total = (loader_total["rows_per_second"] / copy_total["rows_per_second"]
                            if copy_total["rows_per_second"] else 0.0)
 
-            # 3. full dbt build ---------------------------------------------
-            _say("3. full dbt build (dbt build --exclude test_type:unit)")
-            full = dbt_build(url)
+            # 4. full dbt build ---------------------------------------------
+            _say("4. full dbt build (dbt build --full-refresh --exclude test_type:unit) on the run's warehouse")
+            full = dbt_build(url, full_refresh=True)
             _say(f"   {full['seconds']:.1f} s, exit {full['returncode']} "
                  f"{full.get('nodes', '?')} nodes {full.get('statuses', {})}")
 
-            # 4. incremental -------------------------------------------------
-            _say(f"4. incremental: ingesting the held-back month ({len(held_names)} files)")
+            # 5. incremental -------------------------------------------------
+            _say(f"5. one more month: loading the held-back files ({len(held_names)}), then dbt build")
             t0 = time.perf_counter()
-            inc_results = ingest(url, incoming, key.encode("utf-8"), 0.05, on_file=on_file)
+            from dua.ingest import ingest
+
+            inc_results = ingest(url, incoming, key_bytes, 0.05, on_file=on_file)
             inc_ingest = time.perf_counter() - t0
-            inc_stats = _per_source(inc_results)
-            inc_statuses = inc_stats.pop("_statuses")
-            _say(f"   {sum(r.rows_total for r in inc_results)} rows in {inc_ingest:.2f} s; second dbt build")
+            inc_statuses: dict[str, int] = {}
+            inc_stats: dict[str, dict] = {}
+            for r in inc_results:
+                inc_statuses[r.status] = inc_statuses.get(r.status, 0) + 1
+                d = inc_stats.setdefault(r.source or "unknown", {"files": 0, "rows": 0})
+                d["files"] += 1
+                d["rows"] += r.rows_total
+            _say(f"   {sum(r.rows_total for r in inc_results)} rows in {inc_ingest:.2f} s; dbt build")
             inc_build = dbt_build(url)
             inc_ratio = inc_build["seconds"] / full["seconds"] if full["seconds"] > 0 else 0.0
             _say(f"   {inc_build['seconds']:.1f} s, exit {inc_build['returncode']} = {inc_ratio:.3f} × full build")
@@ -581,6 +646,7 @@ def _bench(args: argparse.Namespace) -> int:
             "bytes": gen_bytes,
             "rows_per_second": summary.total_rows / gen_seconds if gen_seconds > 0 else 0.0,
         },
+        "dua_run": run,
         "ingest": {
             "wall_seconds": ingest_wall,
             "file_statuses": statuses,

@@ -25,6 +25,9 @@ def finish_run(url: str, run_id: str, status: str, detail: dict | None = None) -
         )
 
 
+_LIST_ALL_FILES = 60
+
+
 def print_files(url: str, run_id: str, out: Callable[[str], None]) -> None:
     """The files this run delivered, and the quarantine reasons of each."""
     with psycopg.connect(url) as conn:
@@ -45,6 +48,20 @@ def print_files(url: str, run_id: str, out: Callable[[str], None]) -> None:
     by_file: dict[int, list[str]] = {}
     for file_id, code, n in reasons:
         by_file.setdefault(file_id, []).append(f"{code} {n}")
+    if len(files) > _LIST_ALL_FILES:
+        # a regional or national delivery: totals, then only the files with a problem
+        totals: dict[str, list[int]] = {}
+        for _id, _name, status, loaded, rejected, _code, _msg in files:
+            t = totals.setdefault(status, [0, 0, 0])
+            t[0] += 1
+            t[1] += loaded or 0
+            t[2] += rejected or 0
+        for status, (n_files, loaded, rejected) in sorted(totals.items()):
+            out(f"  {status:<10} {n_files} files: {loaded} rows loaded, {rejected} quarantined")
+        files = [f for f in files if f[2] == "rejected" or f[4] or f[5]]
+        if len(files) > _LIST_ALL_FILES:
+            out(f"  {len(files)} files with quarantined rows or rejected; the first {_LIST_ALL_FILES}:")
+            files = files[:_LIST_ALL_FILES]
     for file_id, name, status, loaded, rejected, code, message in files:
         line = f"  {status:<10} {name}: {loaded} rows loaded, {rejected} quarantined"
         if by_file.get(file_id):
