@@ -46,3 +46,25 @@ def test_any_postgresql_url_is_used_as_is(db_url, tmp_path, monkeypatch):
         with psycopg.connect(url) as conn:
             assert conn.execute("select to_regclass('raw.af_status') is not null").fetchone() == (True,)
     assert not (tmp_path / "home" / "pg").exists()  # no embedded server was made
+
+
+def test_raw_tables_have_no_per_row_foreign_key_and_old_ones_are_dropped(db_url):
+    from dua.warehouse import apply_schema
+
+    def raw_foreign_keys() -> list[tuple]:
+        with psycopg.connect(db_url) as conn:
+            return conn.execute(
+                "select conrelid::regclass::text from pg_constraint where contype = 'f'"
+                " and connamespace = 'raw'::regnamespace order by 1").fetchall()
+
+    assert raw_foreign_keys() == []
+    with psycopg.connect(db_url, autocommit=True) as conn:  # a warehouse made by an earlier version
+        for table in ("raw.dexter_enrolment", "raw.af_status", "raw.jobbspar_katalog"):
+            conn.execute(f"alter table {table} add foreign key (file_id) references meta.file_ledger (file_id)")
+    assert len(raw_foreign_keys()) == 3
+    apply_schema(db_url)
+    assert raw_foreign_keys() == []
+    apply_schema(db_url)  # idempotent
+    with psycopg.connect(db_url) as conn:  # the quarantine keeps its key: one check per rejected row
+        assert conn.execute("select count(*) from pg_constraint where contype = 'f'"
+                            " and conrelid = 'meta.quarantine'::regclass").fetchone() == (1,)
