@@ -4,7 +4,8 @@ indicators, then publish them (write → audit → publish).
 Scheduled on the raw-layer Assets of the ingest DAG.  Cosmos renders the dbt
 project from the prebuilt ``manifest.json`` (no dbt at DAG parse), one task
 per model that builds it and runs its tests in-process (dbt's runner, no
-process per model); failing tests stop the models downstream and the publish
+process per model), or with ``DUA_DBT_TASKS=build`` one task for the whole
+``dbt build``; failing tests stop the models downstream and the publish
 step, which replaces ``published.*`` in one
 transaction.  ``profiles.yml`` reads the connection from ``DUA_DBT_*``
 variables (set by ``dua run`` from the warehouse URL, or by the deployment).
@@ -20,11 +21,18 @@ import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+from cosmos.operators.local import DbtBuildLocalOperator
 
 from dua.assets import PUBLISHED, RAW_AF, RAW_CATALOGUE, RAW_DEXTER
 from dua.notify import on_failure_callback
 
 DBT_DIR = Path(os.environ.get("DUA_DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_project"))
+# "node": one task per dbt model/seed (each built with its tests; a failed
+# node can be cleared and retried alone).  "build": one task running the whole
+# `dbt build` (what `dua run` uses: the per-task start-up of dbt is paid once).
+DBT_TASKS = os.environ.get("DUA_DBT_TASKS", "node").strip().lower() or "node"
+if DBT_TASKS not in ("node", "build"):
+    raise ValueError(f"DUA_DBT_TASKS must be 'node' or 'build', got {DBT_TASKS!r}")
 
 DEFAULT_ARGS = {
     "owner": "dua",
@@ -69,22 +77,35 @@ def dua_transform():
         ctx = get_current_context()
         return validate("indicators", ctx["params"].get("dua_run_id") or ctx["run_id"])
 
-    dbt_build = DbtTaskGroup(
-        group_id="dbt",
-        project_config=ProjectConfig(
-            dbt_project_path=DBT_DIR,
-            manifest_path=DBT_DIR / "target" / "manifest.json",
-            project_name="dua",
-        ),
-        profile_config=ProfileConfig(
-            profile_name="dua", target_name="dev", profiles_yml_filepath=DBT_DIR / "profiles.yml"
-        ),
-        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
-        execution_config=ExecutionConfig(
-            execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
-        ),
-        operator_args={"install_deps": False, "emit_datasets": False},
+    profile_config = ProfileConfig(
+        profile_name="dua", target_name="dev", profiles_yml_filepath=DBT_DIR / "profiles.yml"
     )
+    if DBT_TASKS == "build":
+        # one task, one `dbt build`: dbt orders the nodes and skips what is
+        # downstream of a failure itself; no per-node start-up cost
+        dbt_build = DbtBuildLocalOperator(
+            task_id="dbt_build",
+            project_dir=str(DBT_DIR),
+            profile_config=profile_config,
+            invocation_mode=InvocationMode.DBT_RUNNER,
+            install_deps=False,
+            emit_datasets=False,
+        )
+    else:
+        dbt_build = DbtTaskGroup(
+            group_id="dbt",
+            project_config=ProjectConfig(
+                dbt_project_path=DBT_DIR,
+                manifest_path=DBT_DIR / "target" / "manifest.json",
+                project_name="dua",
+            ),
+            profile_config=profile_config,
+            render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
+            execution_config=ExecutionConfig(
+                execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
+            ),
+            operator_args={"install_deps": False, "emit_datasets": False},
+        )
 
     @task(outlets=[PUBLISHED])
     def publish() -> dict:

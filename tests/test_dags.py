@@ -68,3 +68,19 @@ def test_dag_files_do_no_work_at_parse_time():
         assert "Variable.get" not in text
         assert "psycopg.connect" not in text
         assert "subprocess" not in text
+
+
+def test_transform_can_build_dbt_in_one_task(monkeypatch):
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("DUA_DBT_TASKS", "build")
+    dag = DagBag(dag_folder=str(DAGS_DIR / "dua_transform.py")).dags["dua_transform"]
+    assert not [t for t in dag.task_ids if t.startswith("dbt.")]
+    build = dag.get_task("dbt_build")
+    assert [t.task_id for t in build.upstream_list] == ["validate_sources"]
+    assert [t.task_id for t in build.downstream_list] == ["validate_indicators"]
+    assert build.retries >= 2
+
+    monkeypatch.setenv("DUA_DBT_TASKS", "models")
+    bag = DagBag(dag_folder=str(DAGS_DIR / "dua_transform.py"))
+    assert "DUA_DBT_TASKS must be 'node' or 'build'" in next(iter(bag.import_errors.values()))

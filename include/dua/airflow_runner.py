@@ -60,6 +60,10 @@ def prepare_env(home: Path, warehouse_url: str) -> None:
         if k in QUIET_ENV or k not in os.environ:
             os.environ[k] = v
     os.environ["DUA_WAREHOUSE_URL"] = warehouse_url
+    # in-process runs build dbt as one task (Airflow's per-task start-up, paid
+    # once per node, was most of a small run's time); a deployment's DAGs keep
+    # one task per node unless configured otherwise
+    os.environ.setdefault("DUA_DBT_TASKS", "build")
     from dua.dbt_runner import dbt_env
 
     os.environ.update(dbt_env(warehouse_url))
