@@ -382,3 +382,35 @@ def test_load_workers_setting(monkeypatch):
     monkeypatch.setenv("DUA_LOAD_WORKERS", "two")
     with pytest.raises(ValueError, match="whole number"):
         load_workers()
+
+
+def test_remembered_personnummer_give_what_a_fresh_parse_gives():
+    """The loaders remember parsed numbers keyed by the reference year; around
+    the reference date's own year the whole date decides the century."""
+    from dua import personnummer as pnr
+    from dua.sources import FileContext, Record, RowRejected, _person
+
+    def ten(yymmdd: str, birth3: str, sep: str = "-") -> str:
+        nine = yymmdd + birth3
+        return f"{yymmdd}{sep}{birth3}{luhn_digit(nine)}"
+
+    values = [ten(d, "123") for d in ("260115", "260815", "261231", "250815", "270101", "990101", "000229",
+                                      "260229", "240229", "260175")]
+    values += [ten("260115", "123", "+"), "19260115-1234", "260115-12X4", "2601151234"]
+    refs = [dt.date(2026, m, d) for m, d in ((1, 14), (1, 15), (1, 31), (8, 14), (8, 15), (12, 31))]
+    refs += [dt.date(2025, 12, 31), dt.date(2027, 1, 1), dt.date(2000, 2, 29)]
+    for _ in range(2):  # the second round answers from the cache
+        for ref in refs:
+            ctx = FileContext("0581", ref, ref)
+            for v in values:
+                for allow in (False, True):
+                    try:
+                        want = pnr.parse(v, ref, allow_temporary=allow)
+                    except pnr.PersonnummerError as exc:
+                        with pytest.raises(RowRejected) as got:
+                            _person(Record({"personnummer": v}), ctx, KEY, allow)
+                        assert got.value.code == exc.code, (v, ref)
+                        continue
+                    pseudonym, parsed, birth = _person(Record({"personnummer": v}), ctx, KEY, allow)
+                    assert (parsed, pseudonym, birth) == (want, want.pseudonym(KEY), want.birth_date.isoformat()), (
+                        v, ref)

@@ -165,6 +165,10 @@ class FileContext:
         return self.file_date.strftime("%Y-%m") if self.file_date else None
 
     @cached_property
+    def reference_yy(self) -> str | None:
+        return f"{self.reference_date.year % 100:02d}" if self.reference_date else None
+
+    @cached_property
     def month_end_text(self) -> str | None:
         return month_end(self.file_date).isoformat() if self.file_date else None
 
@@ -188,6 +192,11 @@ class Record:
         return v
 
 
+def _required(column: str) -> str:
+    """Raise for an empty required field: ``g(column) or _required(column)``."""
+    raise RowRejected("missing_value", column, f"{column} is required but empty")
+
+
 def _code(value: str | None, column: str, allowed: frozenset[str]) -> str | None:
     if value is None or value in allowed:
         return value
@@ -209,8 +218,10 @@ def _kommunkod(rec: Record, ctx: FileContext) -> str:
 
 # Parsed numbers and their pseudonyms, so that a person seen in last month's
 # file costs a dictionary lookup, not a parse and an HMAC.  The reference date
-# only matters for the 10-digit forms, so it is part of the cache key only for
-# them.  The cache lives in the loader's memory only, like the key.
+# only matters for the 10-digit forms (their century), and there only its year
+# unless the number's two-digit year is the reference year's: then the birth
+# date may fall before or after the reference date and the whole date is part
+# of the key.  The cache lives in the loader's memory only, like the key.
 _PERSONS: dict[tuple, tuple[str, pnr.Personnummer, str | None] | RowRejected] = {}
 
 
@@ -219,7 +230,14 @@ def _person(rec: Record, ctx: FileContext, key: bytes,
     """Pseudonym, parsed number and birth date (ISO text) of the row's person."""
     value = rec.req("personnummer")
     assert ctx.reference_date is not None
-    ck = (key, value, ctx.reference_date if len(value) < 12 else None, allow_temporary)
+    ref = ctx.reference_date
+    if len(value) >= 12:
+        ref_key: object = None
+    elif value[:2] == ctx.reference_yy:
+        ref_key = ref
+    else:
+        ref_key = ref.year
+    ck = (key, value, ref_key, allow_temporary)
     hit = _PERSONS.get(ck)
     if hit is None:
         try:
@@ -282,38 +300,43 @@ FINANSIERING = frozenset({"ETABLERING", "CSN", "FORSORJNINGSSTOD", "AKTIVITETSST
 
 
 def _validate_dexter(rec: Record, ctx: FileContext, key: bytes, extra: tuple[str, ...]) -> tuple:
+    g = rec.values.get
     person_id, p, birth = _person(rec, ctx, key, allow_temporary=True)
     kommunkod = _kommunkod(rec, ctx)
-    deltagande_id = rec.req("deltagande_id")
-    skolform = _code(rec.req("skolform"), "skolform", SKOLFORM)
-    kurskod = rec.req("kurskod")
+    deltagande_id = g("deltagande_id") or _required("deltagande_id")
+    skolform = _code(g("skolform") or _required("skolform"), "skolform", SKOLFORM)
+    kurskod = g("kurskod") or _required("kurskod")
     if skolform == "SFI":
         _code(kurskod, "kurskod", SFI_KURSER)
-        studievag_text = rec.req("studievag")
+        studievag_text = g("studievag") or _required("studievag")
     else:
-        studievag_text = rec.opt("studievag")
+        studievag_text = g("studievag") or None
     studievag = int(_code(studievag_text, "studievag", STUDIEVAG)) if studievag_text else None
-    start = date_text(rec.req("startdatum"), "startdatum")
-    planned = date_text(rec.req("planerat_slutdatum"), "planerat_slutdatum")
+    start = date_text(g("startdatum") or _required("startdatum"), "startdatum")
+    planned = date_text(g("planerat_slutdatum") or _required("planerat_slutdatum"), "planerat_slutdatum")
     if planned < start:
         raise RowRejected("date_order", "planerat_slutdatum", "planerat_slutdatum is before startdatum")
-    status = _code(rec.req("status"), "status", DEXTER_STATUS)
-    slut_text = rec.req("slutdatum") if status != "Pågående" else rec.opt("slutdatum")
+    status = _code(g("status") or _required("status"), "status", DEXTER_STATUS)
+    slut_text = g("slutdatum") or None
+    if slut_text is None and status != "Pågående":
+        _required("slutdatum")
     slut = date_text(slut_text, "slutdatum") if slut_text else None
     if slut is not None and slut < start:
         raise RowRejected("date_order", "slutdatum", "slutdatum is before startdatum")
-    orsak_text = rec.req("avbrottsorsak") if status == "Avbruten" else rec.opt("avbrottsorsak")
+    orsak_text = g("avbrottsorsak") or None
+    if orsak_text is None and status == "Avbruten":
+        _required("avbrottsorsak")
     orsak = _code(orsak_text, "avbrottsorsak", AVBROTTSORSAK)
-    betyg = _code(rec.opt("betyg"), "betyg", BETYG)
-    franvaro_text = rec.opt("franvaro_procent")
+    betyg = _code(g("betyg") or None, "betyg", BETYG)
+    franvaro_text = g("franvaro_procent") or None
     franvaro = _decimal(franvaro_text, "franvaro_procent", 0, 100) if franvaro_text else None
-    takt = _int(rec.req("studietakt_procent"), "studietakt_procent", 1, 100)
-    finansiering = _code(rec.opt("finansiering"), "finansiering", FINANSIERING)
-    isp_text = rec.opt("isp_uppdaterad")
+    takt = _int(g("studietakt_procent") or _required("studietakt_procent"), "studietakt_procent", 1, 100)
+    finansiering = _code(g("finansiering") or None, "finansiering", FINANSIERING)
+    isp_text = g("isp_uppdaterad") or None
     isp = date_text(isp_text, "isp_uppdaterad") if isp_text else None
     return (
         ctx.file_date_text, person_id, p.is_temporary, p.is_samordning, birth, p.gender,
-        kommunkod, deltagande_id, skolform, kurskod, studievag, rec.opt("kurspaket"),
+        kommunkod, deltagande_id, skolform, kurskod, studievag, g("kurspaket") or None,
         start, planned, slut, status, orsak, betyg, franvaro, takt, finansiering, isp,
         _extra(rec, extra),
     )
@@ -342,36 +365,42 @@ JN = frozenset({"J", "N"})
 
 
 def _validate_af(rec: Record, ctx: FileContext, key: bytes, extra: tuple[str, ...]) -> tuple:
+    g = rec.values.get
     person_id, p, birth = _person(rec, ctx, key, allow_temporary=False)
     kommunkod = _kommunkod(rec, ctx)
-    manad = rec.req("statusmanad")
+    manad = g("statusmanad") or _required("statusmanad")
     assert ctx.file_date is not None
     if manad != ctx.file_month:
         if not _MONTH.fullmatch(manad):
             raise RowRejected("invalid_date", "statusmanad", f"statusmanad: {manad!r} is not YYYY-MM")
         raise RowRejected("statusmanad_mismatch", "statusmanad",
                           f"statusmanad {manad} differs from {ctx.file_month} of the file name")
-    kon = _code(rec.req("kon"), "kon", KON)
-    kategori = rec.opt("sokandekategori")
+    kon = _code(g("kon") or _required("kon"), "kon", KON)
+    kategori = g("sokandekategori") or None
     if kategori is not None and not _TWO_DIGITS.fullmatch(kategori):
         raise RowRejected("invalid_code", "sokandekategori", f"sokandekategori: {kategori!r} is not two digits")
-    inskriven = date_text(rec.req("inskrivningsdatum"), "inskrivningsdatum")
-    avakt_text = rec.opt("avaktualiseringsdatum")
+    inskriven = date_text(g("inskrivningsdatum") or _required("inskrivningsdatum"), "inskrivningsdatum")
+    avakt_text = g("avaktualiseringsdatum") or None
     avakt = date_text(avakt_text, "avaktualiseringsdatum") if avakt_text else None
     if avakt is not None and avakt > ctx.month_end_text:
         raise RowRejected("date_order", "avaktualiseringsdatum", "avaktualiseringsdatum is after the month end")
-    orsak_text = rec.req("avaktualiseringsorsak") if avakt is not None else rec.opt("avaktualiseringsorsak")
+    orsak_text = g("avaktualiseringsorsak") or None
+    if orsak_text is None and avakt is not None:
+        _required("avaktualiseringsorsak")
     orsak = _code(orsak_text, "avaktualiseringsorsak", AVAKT_ORSAK)
-    tillstand = date_text(rec.req("uppehallstillstand_datum"), "uppehallstillstand_datum")
-    etab_start_text = rec.opt("etablering_startdatum")
+    tillstand = g("uppehallstillstand_datum") or _required("uppehallstillstand_datum")
+    tillstand = date_text(tillstand, "uppehallstillstand_datum")
+    etab_start_text = g("etablering_startdatum") or None
     etab_start = date_text(etab_start_text, "etablering_startdatum") if etab_start_text else None
-    planned_text = rec.req("etablering_planerat_slutdatum") if etab_start else rec.opt("etablering_planerat_slutdatum")
+    planned_text = g("etablering_planerat_slutdatum") or None
+    if planned_text is None and etab_start:
+        _required("etablering_planerat_slutdatum")
     etab_planned = date_text(planned_text, "etablering_planerat_slutdatum") if planned_text else None
-    etab_slut_text = rec.opt("etablering_slutdatum")
+    etab_slut_text = g("etablering_slutdatum") or None
     etab_slut = date_text(etab_slut_text, "etablering_slutdatum") if etab_slut_text else None
-    niva = _code(rec.req("utbildningsniva"), "utbildningsniva", UTBILDNINGSNIVA)
-    funk = _code(rec.req("funktionsnedsattning"), "funktionsnedsattning", JN)
-    grad_text = rec.opt("aktivitetsgrad")
+    niva = _code(g("utbildningsniva") or _required("utbildningsniva"), "utbildningsniva", UTBILDNINGSNIVA)
+    funk = _code(g("funktionsnedsattning") or _required("funktionsnedsattning"), "funktionsnedsattning", JN)
+    grad_text = g("aktivitetsgrad") or None
     grad = _int(grad_text, "aktivitetsgrad", 0, 100) if grad_text else None
     return (
         person_id, p.is_samordning, birth, p.gender, kommunkod, ctx.file_date_text, kon, kategori,
@@ -398,20 +427,21 @@ AF = SourceSpec(
 
 # --- Job-track catalogue -----------------------------------------------------
 def _validate_catalogue(rec: Record, ctx: FileContext, key: bytes, extra: tuple[str, ...]) -> tuple:
-    jobbspar_id = rec.req("jobbspar_id")
+    g = rec.values.get
+    jobbspar_id = g("jobbspar_id") or _required("jobbspar_id")
     kommunkod = _kommunkod(rec, ctx)
-    namn = rec.req("namn")
-    kurspaket = rec.req("kurspaket")
-    veckor_text = rec.opt("kurstid_veckor")
+    namn = g("namn") or _required("namn")
+    kurspaket = g("kurspaket") or _required("kurspaket")
+    veckor_text = g("kurstid_veckor") or None
     veckor = _int(veckor_text, "kurstid_veckor", 0) if veckor_text else None
-    platser = _int(rec.req("platser_per_ar"), "platser_per_ar", 0)
-    fran = date_text(rec.req("giltig_fran"), "giltig_fran")
-    till_text = rec.opt("giltig_till")
+    platser = _int(g("platser_per_ar") or _required("platser_per_ar"), "platser_per_ar", 0)
+    fran = date_text(g("giltig_fran") or _required("giltig_fran"), "giltig_fran")
+    till_text = g("giltig_till") or None
     till = date_text(till_text, "giltig_till") if till_text else None
     if till is not None and till < fran:
         raise RowRejected("date_order", "giltig_till", "giltig_till is before giltig_fran")
-    return (jobbspar_id, kommunkod, namn, rec.opt("bransch"), kurspaket, veckor, platser,
-            rec.opt("forkunskaper"), fran, till, _extra(rec, extra))
+    return (jobbspar_id, kommunkod, namn, g("bransch") or None, kurspaket, veckor, platser,
+            g("forkunskaper") or None, fran, till, _extra(rec, extra))
 
 
 CATALOGUE = SourceSpec(
