@@ -1,3 +1,6 @@
+{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+
+-- A table: read by the indicator, the worklist and a test.
 -- int_cooperation_signals_flagged: one row per area, reporting month, person
 -- in establishment on D = end(M) and signal of the cooperation_signals
 -- indicator. SFI signals use the person's SFI enrolments in any municipality

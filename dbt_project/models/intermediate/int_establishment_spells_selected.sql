@@ -1,3 +1,7 @@
+{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+
+-- A table: the ranking sorts the Af rows; fct_establishment and the tests
+-- read it.
 -- Establishment spell per area and person: start S, exit X (may be empty)
 -- and planned end from the person's latest row (latest snapshot of the
 -- area) that has an etablering_startdatum.

@@ -1,3 +1,6 @@
+{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+
+-- A table: the ranking sorts every Af row; dim_person and the tests read it.
 -- Person attributes per area: Af attributes from the person's row in the
 -- latest loaded Af snapshot of the area in which the person appears;
 -- persons known only from the area's Dexter enrolments get gender and birth

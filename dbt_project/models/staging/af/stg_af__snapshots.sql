@@ -5,11 +5,14 @@ with
 
 row_snapshots as (
 
+    -- the snapshots of stg_af__status: it keeps the latest file's rows of
+    -- every (kommunkod, status_month) of the raw rows, so it has the same
+    -- snapshots, read here without its window over every row
     select distinct
         kommunkod,
         status_month
 
-    from {{ ref('stg_af__status') }}
+    from {{ source('af', 'af_status') }}
 
 ),
 

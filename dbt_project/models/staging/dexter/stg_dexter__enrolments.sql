@@ -1,3 +1,7 @@
+{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+
+-- A table: the ranking sorts every exported row, and the enrolment state is
+-- read by several models and tests.
 -- Enrolment state: the latest exported state of each Dexter enrolment.
 -- A later export supersedes earlier ones enrolment by enrolment
 -- (kommunkod + deltagande_id); an enrolment missing from a later export
