@@ -224,7 +224,10 @@ def test_limit_is_configurable(db_url, tmp_path):
     assert res.status == "loaded" and res.rows_loaded == 18  # exactly 10 % is not above 10 %
 
 
-def test_duplicate_keys_identical_load_once_differing_all_rejected(db_url, tmp_path):
+@pytest.mark.parametrize("where", ["loader memory", "server"])
+def test_duplicate_keys_identical_load_once_differing_all_rejected(db_url, tmp_path, monkeypatch, where):
+    if where == "server":  # what a file above the in-memory size gets
+        monkeypatch.setattr(ingest, "DEDUPE_IN_MEMORY_BYTES", 0)
     rows = [af_row(i) for i in range(1, 120)]               # lines 2-120
     rows += [af_row(1)]                                   # line 121, identical to line 2: loads once
     rows += [af_row(2, aktivitetsgrad="50")]               # line 122 differs from line 3: both rejected
@@ -414,3 +417,35 @@ def test_remembered_personnummer_give_what_a_fresh_parse_gives():
                     pseudonym, parsed, birth = _person(Record({"personnummer": v}), ctx, KEY, allow)
                     assert (parsed, pseudonym, birth) == (want, want.pseudonym(KEY), want.birth_date.isoformat()), (
                         v, ref)
+
+
+def test_duplicates_found_by_the_server_match_those_found_in_memory(db_url, pg_server, tmp_path, monkeypatch):
+    from dua.generate import generate
+    from dua.warehouse import apply_schema
+
+    inbox = tmp_path / "inbox"
+    generate(inbox, municipalities=("0581",), persons=120, months=3, seed=9, progress=False)
+    # and a file of each source with identical and differing rows of one key
+    rows = [dexter_row(i) for i in range(1, 120)] + [dexter_row(5), dexter_row(6, betyg="C"), dexter_row(7),
+                                                    dexter_row(7, betyg="C"), dexter_row(7)]
+    write_csv(inbox / "dexter_isp_0581_20240131.csv", DEXTER_HEADER, rows)
+    rows = [af_row(i) for i in range(1, 60)] + [af_row(5), af_row(5), af_row(6, kon="K")]
+    write_csv(inbox / "af_status_0581_202405.csv", AF_HEADER, rows)
+    ingest.ingest(db_url, inbox, KEY, 0.05, workers=1)
+    other = pg_server.rsplit("/", 1)[0] + f"/{db_url.rsplit('/', 1)[1]}_server"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'create database "{other.rsplit("/", 1)[1]}"')
+    try:
+        apply_schema(other)
+        monkeypatch.setattr(ingest, "DEDUPE_IN_MEMORY_BYTES", 0)
+        ingest.ingest(other, inbox, KEY, 0.05, workers=1)
+        a, b = _snapshot(db_url), _snapshot(other)
+        assert a == b
+        dup = [(r[0], r[1]) for r in a["quarantine"] if r[2] == "duplicate_key"]
+        d, f = "dexter_isp_0581_20240131.csv", "af_status_0581_202405.csv"
+        assert dup == [(f, 7), (f, 63), (d, 7), (d, 8), (d, 122), (d, 123), (d, 124), (d, 125)]
+        ledger = {r[0]: r[3:6] for r in a["ledger"] if r[0] in (d, f)}
+        assert ledger == {d: (124, 117, 6), f: (62, 58, 2)}
+    finally:
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            conn.execute(f'drop database "{other.rsplit("/", 1)[1]}" with (force)')

@@ -326,8 +326,15 @@ class _Quarantine:
         self._fh = None
 
 
+# Files up to this size find their duplicate keys in the loader's memory (a few
+# hundred bytes per row); larger ones leave it to the server after the COPY, so
+# that the loader's memory does not grow with the file.
+DEDUPE_IN_MEMORY_BYTES = 64 * 1024 * 1024
+
+
 def _copy_rows(conn, sf: SourceFile, spec: SourceSpec, key: bytes, file_id: int, encoding: str,
                quarantine, result: LoadResult) -> None:
+    in_memory = sf.path.stat().st_size <= DEDUPE_IN_MEMORY_BYTES
     try:
         records = _records(sf.path, encoding)
         try:
@@ -363,6 +370,10 @@ def _copy_rows(conn, sf: SourceFile, spec: SourceSpec, key: bytes, file_id: int,
                 except RowRejected as exc:
                     reject(line_no, exc.code, exc.column, exc.message, fields)
                     continue
+                if not in_memory:
+                    write_row((file_id, line_no, *row))
+                    result.rows_loaded += 1
+                    continue
                 k = key_of(row)
                 digest = hash(row)
                 entry = seen.get(k)
@@ -380,9 +391,38 @@ def _copy_rows(conn, sf: SourceFile, spec: SourceSpec, key: bytes, file_id: int,
         conflicts = {k: repeats[k] for k in conflicting}
     except UnicodeDecodeError as exc:
         raise FileRejected("unreadable_encoding", f"the file is neither UTF-8 nor Windows-1252: {exc}") from None
+    if in_memory:
+        result.rows_loaded -= len(conflicts)  # one row of each was loaded
+    else:
+        conflicts = _duplicates_in_table(conn, spec, file_id, result)
     if conflicts:
-        result.rows_loaded -= len(conflicts)
         _reject_conflicts(conn, sf, spec, file_id, encoding, conflicts, pnr_index, reject)
+
+
+def _duplicates_in_table(conn, spec: SourceSpec, file_id: int, result: LoadResult) -> dict[tuple, list[int]]:
+    """Duplicate keys of a file already copied whole: identical rows are cut to
+    the first; keys with differing rows are returned (with all their lines)
+    and every one of their rows is taken out of the loaded count."""
+    keys = ", ".join(spec.key_columns)
+    rows = ", ".join(spec.raw_columns)
+    conflicts: dict[tuple, list[int]] = {}
+    surplus: list[int] = []
+    with conn.cursor() as cur:
+        cur.execute(
+            f"""select {keys}, array_agg(line_no order by line_no), count(distinct ({rows}))
+                from {spec.table} where file_id = %s group by {keys} having count(*) > 1""",
+            (file_id,),
+        )
+        for *k, lines, variants in cur:
+            if variants > 1:
+                conflicts[tuple(k)] = lines
+                result.rows_loaded -= len(lines)
+            else:
+                surplus.extend(lines[1:])
+        if surplus:
+            cur.execute(f"delete from {spec.table} where file_id = %s and line_no = any(%s)", (file_id, surplus))
+            result.rows_loaded -= len(surplus)
+    return conflicts
 
 
 def _reject_conflicts(conn, sf, spec, file_id, encoding, conflicts, pnr_index, reject: Callable) -> None:
