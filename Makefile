@@ -12,11 +12,13 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 venv: $(STAMP)
 
-# Rebuilt only when the lock file (or the package metadata) changed.
+# Rebuilt only when the lock file (or the package metadata) changed.  Bytecode
+# is compiled at install: where PYTHONDONTWRITEBYTECODE is set, every process
+# would otherwise compile Airflow, GX and dbt from source at each start.
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install -q "$$(grep '^uv==' requirements.lock)"
-	$(BIN)/uv pip sync --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
 

@@ -52,8 +52,16 @@ def checks() -> list[Check]:
         Check("af_sokandekategori_known", af,
               gxe.ExpectColumnValuesToBeInSet(column="sokandekategori", value_set=KNOWN_KATEGORI), WARNING,
               "unknown codes are loaded and counted as group OTHER"),
-        Check("af_one_row_per_person_and_month", af,
-              gxe.ExpectCompoundColumnsToBeUnique(column_list=["kommunkod", "status_month", "person_id"])),
+        # uniqueness by one GROUP BY (GX's compound-unique check joins the table
+        # with its group counts: 16 s instead of 2 s on 2.3 M rows); the
+        # offending snapshots are reported, not the pseudonyms
+        Check("af_one_row_per_person_and_month", af, gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="""
+                select kommunkod, status_month, count(*) as persons_with_several_rows
+                from (select kommunkod, status_month from {batch}
+                      group by kommunkod, status_month, person_id having count(*) > 1) d
+                group by 1, 2""",
+            description="one row per person in each municipality's monthly snapshot")),
         Check("af_kon_matches_personnummer", af,
               gxe.ExpectColumnPairValuesToBeEqual(column_A="kon", column_B="pnr_gender"), WARNING),
         Check("af_etablering_end_after_start", af,
@@ -101,8 +109,13 @@ def checks() -> list[Check]:
             column_A="planerat_slutdatum", column_B="startdatum", or_equal=True)),
         Check("dexter_end_after_start", dx, gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="slutdatum", column_B="startdatum", or_equal=True, ignore_row_if="either_value_is_missing")),
-        Check("dexter_one_row_per_enrolment_and_export", dx,
-              gxe.ExpectCompoundColumnsToBeUnique(column_list=["kommunkod", "deltagande_id", "export_date"])),
+        Check("dexter_one_row_per_enrolment_and_export", dx, gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="""
+                select kommunkod, export_date, count(*) as enrolments_with_several_rows
+                from (select kommunkod, export_date from {batch}
+                      group by kommunkod, export_date, deltagande_id having count(*) > 1) d
+                group by 1, 2""",
+            description="one row per enrolment (deltagande_id) in each export")),
         Check("dexter_persons_link_to_af", dx, gxe.UnexpectedRowsExpectation(
             unexpected_rows_query=f"""
                 with d as (select distinct kommunkod, person_id from {{batch}} where not pnr_is_temporary),

@@ -448,7 +448,8 @@ def render_markdown(r: dict) -> str:
 # --------------------------------------------------------------- main
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m dua.bench", description="benchmark of the DUA pipeline")
-    ap.add_argument("--persons-total", type=int, default=150_000, help="persons in all municipalities together")
+    ap.add_argument("--persons-total", type=int, default=300_000,
+                    help="persons in all municipalities together (300,000: about 4.6 M Af and 3.5 M Dexter rows)")
     ap.add_argument("--municipalities", type=int, default=290, help="the first N codes of the SCB seed")
     ap.add_argument("--months", type=int, default=36)
     ap.add_argument("--out", default="bench", help="results folder (results.json, results.md)")

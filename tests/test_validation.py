@@ -1,0 +1,41 @@
+"""The source suite's uniqueness checks, on rows a loader would never write
+(they can only come from another writer or a bug): both are found, and what
+is reported names the snapshot, not the person."""
+
+from __future__ import annotations
+
+import psycopg
+
+from conftest import KEY, write_csv
+from dua.ingest import identify, load_file
+from dua.validation import run_suite
+from test_ingest import AF_HEADER, DEXTER_HEADER, af_row, dexter_row
+
+
+def test_duplicated_rows_fail_the_uniqueness_checks(db_url, tmp_path):
+    af = write_csv(tmp_path / "af_status_0581_202405.csv", AF_HEADER, [af_row(i) for i in range(1, 9)])
+    dx = write_csv(tmp_path / "dexter_isp_0581_20240531.csv", DEXTER_HEADER, [dexter_row(i) for i in range(1, 9)])
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        for path in (af, dx):
+            assert load_file(conn, identify(path), KEY, 0.05).status == "loaded"
+
+    def checks() -> dict[str, tuple[bool, str]]:
+        results = run_suite(db_url, "sources", "t1")
+        return {r.name: (r.success, r.observed) for r in results
+                if r.name in ("af_one_row_per_person_and_month", "dexter_one_row_per_enrolment_and_export")}
+
+    assert {name: ok for name, (ok, _) in checks().items()} == {
+        "af_one_row_per_person_and_month": True, "dexter_one_row_per_enrolment_and_export": True}
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("insert into raw.af_status select * from raw.af_status where line_no in (2, 3)")
+        conn.execute("insert into raw.dexter_enrolment select * from raw.dexter_enrolment where line_no = 4")
+    got = checks()
+    assert got["af_one_row_per_person_and_month"][0] is False
+    assert got["dexter_one_row_per_enrolment_and_export"][0] is False
+    # the snapshot and how many persons (enrolments) have more than one row
+    assert got["af_one_row_per_person_and_month"][1] == "1 row(s): 0581 2024-05-01 2"
+    assert got["dexter_one_row_per_enrolment_and_export"][1] == "1 row(s): 0581 2024-05-31 1"
+    with psycopg.connect(db_url) as conn:
+        ids = [r[0] for r in conn.execute("select person_id from raw.af_status").fetchall()]
+    for observed in (got["af_one_row_per_person_and_month"][1], got["dexter_one_row_per_enrolment_and_export"][1]):
+        assert not any(i in observed for i in ids)  # pseudonyms are not reported
