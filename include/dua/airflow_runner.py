@@ -63,7 +63,8 @@ def prepare_env(home: Path, warehouse_url: str) -> None:
     # in-process runs build dbt as one task (Airflow's per-task start-up, paid
     # once per node, was most of a small run's time); a deployment's DAGs keep
     # one task per node unless configured otherwise
-    os.environ.setdefault("DUA_DBT_TASKS", "build")
+    if not os.environ.get("DUA_DBT_TASKS", "").strip():
+        os.environ["DUA_DBT_TASKS"] = "build"
     from dua.dbt_runner import dbt_env
 
     os.environ.update(dbt_env(warehouse_url))
