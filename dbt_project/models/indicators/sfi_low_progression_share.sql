@@ -72,40 +72,42 @@ first_starts as (
 
 active as (
 
-    select distinct
+    -- one row per area, month and person with an SFI enrolment active on D,
+    -- and whether one of the person's SFI enrolments of the area has a
+    -- passing grade and slutdatum in (D - 6 months, D]: one pass over the
+    -- enrolments of the area per month
+    select
+        months.area_code,
+        months.period,
+        months.month_end,
+        months.six_months_before,
+        area_sfi.person_id,
+        coalesce(
+            bool_or(
+                area_sfi.has_passing_grade
+                and area_sfi.slutdatum > months.six_months_before
+                and area_sfi.slutdatum <= months.month_end
+            ),
+            false
+        ) as has_passed
+
+    from months
+    inner join area_sfi
+        on months.area_code = area_sfi.area_code
+    where
+        {{ enrolment_active_on('area_sfi', 'months.month_end') }}
+        or (
+            area_sfi.has_passing_grade
+            and area_sfi.slutdatum > months.six_months_before
+            and area_sfi.slutdatum <= months.month_end
+        )
+    group by
         months.area_code,
         months.period,
         months.month_end,
         months.six_months_before,
         area_sfi.person_id
-
-    from months
-    inner join area_sfi
-        on
-            months.area_code = area_sfi.area_code
-            and {{ enrolment_active_on('area_sfi', 'months.month_end') }}
-
-),
-
-passed as (
-
-    -- (area, month, person) of `active` with an SFI enrolment with a passing
-    -- grade and slutdatum in (D - 6 months, D]; `active` has one row per
-    -- (area_code, period, person_id)
-    select distinct
-        active.area_code,
-        active.period,
-        active.person_id
-
-    from active
-    inner join area_sfi
-        on
-            active.area_code = area_sfi.area_code
-            and active.person_id = area_sfi.person_id
-    where
-        area_sfi.has_passing_grade
-        and area_sfi.slutdatum > active.six_months_before
-        and area_sfi.slutdatum <= active.month_end
+    having bool_or({{ enrolment_active_on('area_sfi', 'months.month_end') }})
 
 ),
 
@@ -127,7 +129,7 @@ population as (
                 then {{ age_group('persons.birth_date', 'active.month_end') }}
         end as age_group,
         persons.disability,
-        case when passed.person_id is not null then 0 else 1 end as numerator_part,
+        case when active.has_passed then 0 else 1 end as numerator_part,
         1 as denominator_part
 
     from active
@@ -135,11 +137,6 @@ population as (
         on
             active.area_code = first_starts.area_code
             and active.person_id = first_starts.person_id
-    left join passed
-        on
-            active.area_code = passed.area_code
-            and active.period = passed.period
-            and active.person_id = passed.person_id
     left join persons
         on
             active.area_code = persons.area_code

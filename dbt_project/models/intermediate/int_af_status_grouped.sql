@@ -34,8 +34,10 @@ area_rows as (
     select
         areas.area_code,
         status.*,
+        -- partitioned by month before person: the sort leaves the table
+        -- in (area, month) order, which the indicators read it by
         row_number() over (
-            partition by areas.area_code, status.person_id, status.status_month
+            partition by areas.area_code, status.status_month, status.person_id
             order by
                 (status.avaktualiseringsdatum is null) desc,
                 status.inskrivningsdatum desc,
