@@ -39,3 +39,37 @@ def test_duplicated_rows_fail_the_uniqueness_checks(db_url, tmp_path):
         ids = [r[0] for r in conn.execute("select person_id from raw.af_status").fetchall()]
     for observed in (got["af_one_row_per_person_and_month"][1], got["dexter_one_row_per_enrolment_and_export"][1]):
         assert not any(i in observed for i in ids)  # pseudonyms are not reported
+
+
+def test_indicator_checks_across_rows(db_url):
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("""
+            create schema indicators;
+            create table indicators.indicator (indicator_id text primary key, unit text);
+            insert into indicators.indicator values ('x', 'percent');
+            create table indicators.indicator_value (
+                indicator_id text, area_code text, period text, breakdown text, breakdown_value text,
+                gender text, numerator integer, denominator integer, value numeric, is_suppressed boolean)""")
+        cells = {  # breakdown_value: (K, M, T) as (numerator, denominator, suppressed)
+            "ok": ((3, 10, False), (4, 10, False), (7, 20, False)),
+            "numerator": ((5, 10, False), (5, 10, False), (9, 20, False)),
+            "denominator": ((2, 10, False), (2, 12, False), (4, 20, False)),
+            "suppressed": ((None, None, True), (5, 10, False), (4, 10, False)),
+            "no_numerator": ((None, 10, False), (5, 10, False), (1, 20, False)),
+            "no_women": (None, (5, 10, False), (4, 10, False)),
+        }
+        for bv, triple in cells.items():
+            for gender, cell in zip("KMT", triple, strict=True):
+                if cell is not None:
+                    n, d, s = cell
+                    conn.execute("insert into indicators.indicator_value values ('x', '0581', '2024', 'total', %s,"
+                                 " %s, %s, %s, %s, %s)", (bv, gender, n, d, None if s else 50, s))
+        conn.execute("insert into indicators.indicator_value select * from indicators.indicator_value"
+                     " where breakdown_value = 'ok' and gender = 'T'")
+    got = {r.name: r for r in run_suite(db_url, "indicators", "t2")}
+    kmt = got["indicator_women_plus_men_within_total"]
+    assert not kmt.success
+    assert sorted(row[4] for row in kmt.details["unexpected_rows"]) == ["denominator", "numerator"]
+    keys = got["indicator_keys_unique"]
+    assert not keys.success
+    assert keys.details["unexpected_rows"] == [["x", "0581", "2024", "total", "ok", "T", "2"]]
