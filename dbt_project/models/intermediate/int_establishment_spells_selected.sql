@@ -1,7 +1,6 @@
 {{ config(materialized='table', post_hook='analyze {{ this }}') }}
 
--- A table: the ranking sorts the Af rows; fct_establishment and the tests
--- read it.
+-- A table: fct_establishment and the tests read it.
 -- Establishment spell per area and person: start S, exit X (may be empty)
 -- and planned end from the person's latest row (latest snapshot of the
 -- area) that has an etablering_startdatum.
@@ -14,16 +13,31 @@ int_af_status_grouped as (
 
 ),
 
-ranked as (
+latest_months as (
 
+    -- int_af_status_grouped has one row per area, person and month, so the
+    -- latest row is the one of the latest month (found without sorting)
     select
-        af_rows.*,
-        row_number() over (
-            partition by af_rows.area_code, af_rows.person_id
-            order by af_rows.status_month desc
-        ) as spell_rank
+        area_code,
+        person_id,
+        max(status_month) as status_month
+
+    from int_af_status_grouped
+    where etablering_startdatum is not null
+    group by area_code, person_id
+
+),
+
+latest as (
+
+    select af_rows.*
 
     from int_af_status_grouped as af_rows
+    inner join latest_months
+        on
+            af_rows.area_code = latest_months.area_code
+            and af_rows.person_id = latest_months.person_id
+            and af_rows.status_month = latest_months.status_month
     where af_rows.etablering_startdatum is not null
 
 ),
@@ -38,8 +52,7 @@ spells as (
         etablering_slutdatum as etab_exit_date,
         etablering_planerat_slutdatum as etab_planned_end_date
 
-    from ranked
-    where spell_rank = 1
+    from latest
 
 )
 

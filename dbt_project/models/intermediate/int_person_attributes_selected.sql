@@ -1,6 +1,6 @@
 {{ config(materialized='table', post_hook='analyze {{ this }}') }}
 
--- A table: the ranking sorts every Af row; dim_person and the tests read it.
+-- A table: dim_person and the tests read it.
 -- Person attributes per area: Af attributes from the person's row in the
 -- latest loaded Af snapshot of the area in which the person appears;
 -- persons known only from the area's Dexter enrolments get gender and birth
@@ -26,16 +26,30 @@ int_areas_unioned as (
 
 ),
 
-af_ranked as (
+af_latest_months as (
 
+    -- int_af_status_grouped has one row per area, person and month, so the
+    -- latest row is the one of the latest month (found without sorting)
     select
-        af_rows.*,
-        row_number() over (
-            partition by af_rows.area_code, af_rows.person_id
-            order by af_rows.status_month desc
-        ) as snapshot_rank
+        area_code,
+        person_id,
+        max(status_month) as status_month
+
+    from int_af_status_grouped
+    group by area_code, person_id
+
+),
+
+af_latest as (
+
+    select af_rows.*
 
     from int_af_status_grouped as af_rows
+    inner join af_latest_months
+        on
+            af_rows.area_code = af_latest_months.area_code
+            and af_rows.person_id = af_latest_months.person_id
+            and af_rows.status_month = af_latest_months.status_month
 
 ),
 
@@ -53,8 +67,7 @@ af_persons as (
         uppehallstillstand_datum as residence_permit_date,
         status_month as latest_status_month
 
-    from af_ranked
-    where snapshot_rank = 1
+    from af_latest
 
 ),
 
