@@ -35,10 +35,10 @@ unix_socket_directories = ''
 # memory: the whole pipeline, server included, stays within 1 GB at national
 # scale (make bench); sorts and hashes above work_mem spill to disk instead
 shared_buffers = '128MB'
-work_mem = '32MB'
+work_mem = '16MB'
 hash_mem_multiplier = 1.0
 maintenance_work_mem = '64MB'
-max_parallel_workers_per_gather = 1
+max_parallel_workers_per_gather = 0
 max_wal_size = '4GB'
 synchronous_commit = off
 max_connections = 60
