@@ -449,3 +449,30 @@ def test_duplicates_found_by_the_server_match_those_found_in_memory(db_url, pg_s
     finally:
         with psycopg.connect(pg_server, autocommit=True) as conn:
             conn.execute(f'drop database "{other.rsplit("/", 1)[1]}" with (force)')
+
+
+def test_files_load_in_this_process_when_worker_processes_cannot_start(db_url, tmp_path, monkeypatch, caplog):
+    import concurrent.futures
+
+    from dua.generate import generate
+
+    class NoChildren:  # what a daemonic process meets when it starts a pool
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, *args, **kwargs):
+            raise AssertionError("daemonic processes are not allowed to have children")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", NoChildren)
+    inbox = tmp_path / "inbox"
+    generate(inbox, municipalities=("0581", "0180"), persons=30, months=3, seed=2, progress=False)
+    results = ingest.ingest(db_url, inbox, KEY, 0.05, workers=2)
+    assert len(results) == len(discover(inbox)) and {r.status for r in results} <= {"loaded", "rejected"}
+    assert "loading the remaining files in this process" in caplog.text
+    assert q(db_url, "select count(*) from meta.file_ledger") == [(len(results),)]

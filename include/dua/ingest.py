@@ -517,23 +517,32 @@ def load_files(url: str, files: list[SourceFile], key: bytes, max_reject_share: 
         if on_file:
             on_file(res)
 
-    if workers <= 1 or len(groups) < 2:
-        with _open_loader(url) as conn:
-            for sf in files:
-                done(load_file(conn, sf, key, max_reject_share, run_id))
-    else:
+    if workers > 1 and len(groups) > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
 
         # largest groups first, so that the last one to start is a small one
         ordered = sorted(groups.values(), key=lambda g: -sum(f.path.stat().st_size for f in g))
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=ctx) as pool:
-            futures = [pool.submit(_load_group, url, [str(f.path) for f in g], key, max_reject_share, run_id)
-                       for g in ordered]
-            for fut in as_completed(futures):
-                for res in fut.result():
-                    done(res)
+        try:
+            with ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=ctx) as pool:
+                futures = [pool.submit(_load_group, url, [str(f.path) for f in g], key, max_reject_share, run_id)
+                           for g in ordered]
+                for fut in as_completed(futures):
+                    for res in fut.result():
+                        done(res)
+        except (AssertionError, OSError, BrokenProcessPool) as exc:
+            # e.g. a daemonic task process may not start children: the files
+            # not yet reported load here (one a worker committed unreported
+            # is recognised by its hash and skipped)
+            log.warning("worker processes failed (%s: %s); loading the remaining files in this process",
+                        type(exc).__name__, exc)
+    rest = [sf for sf in files if str(sf.path) not in by_path]
+    if rest:
+        with _open_loader(url) as conn:
+            for sf in rest:
+                done(load_file(conn, sf, key, max_reject_share, run_id))
     return [by_path[str(sf.path)] for sf in files]
 
 
