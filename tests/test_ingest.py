@@ -451,7 +451,7 @@ def test_duplicates_found_by_the_server_match_those_found_in_memory(db_url, pg_s
             conn.execute(f'drop database "{other.rsplit("/", 1)[1]}" with (force)')
 
 
-def test_files_load_in_this_process_when_worker_processes_cannot_start(db_url, tmp_path, monkeypatch, caplog):
+def test_files_load_in_this_process_when_worker_processes_cannot_start(db_url, tmp_path, monkeypatch):
     import concurrent.futures
 
     from dua.generate import generate
@@ -470,9 +470,12 @@ def test_files_load_in_this_process_when_worker_processes_cannot_start(db_url, t
             raise AssertionError("daemonic processes are not allowed to have children")
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", NoChildren)
+    warnings: list[str] = []  # (Airflow's logging set-up in other tests may disable the module's logger)
+    monkeypatch.setattr(ingest.log, "warning", lambda msg, *args: warnings.append(msg % args))
     inbox = tmp_path / "inbox"
     generate(inbox, municipalities=("0581", "0180"), persons=30, months=3, seed=2, progress=False)
     results = ingest.ingest(db_url, inbox, KEY, 0.05, workers=2)
     assert len(results) == len(discover(inbox)) and {r.status for r in results} <= {"loaded", "rejected"}
-    assert "loading the remaining files in this process" in caplog.text
+    assert len(warnings) == 1 and "loading the remaining files in this process" in warnings[0]
+    assert "daemonic processes are not allowed to have children" in warnings[0]
     assert q(db_url, "select count(*) from meta.file_ledger") == [(len(results),)]
