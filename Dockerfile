@@ -26,10 +26,20 @@ ENV PYTHONUNBUFFERED=1 \
     AIRFLOW__COSMOS__ENABLE_TELEMETRY=False \
     DUMB_INIT_SETSID=1
 
+# An organisation's CA certificates, for builds behind a TLS-intercepting proxy:
+# PEM files named *.crt in docker/ca/ are added to the system's trust store, which
+# pip, uv (UV_NATIVE_TLS) and Python's ssl module then use (docs/operations.md).
+COPY docker/ca/ /usr/local/share/ca-certificates/dua/
+ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
+    PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
+    REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt \
+    UV_NATIVE_TLS=1
+
 # curl for the healthchecks of the official compose layout (api-server, scheduler);
 # dumb-init as PID 1, as in the official image (signal propagation to celery workers)
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends curl dumb-init \
+    && apt-get install -y --no-install-recommends ca-certificates curl dumb-init \
+    && update-ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 
 # the official image's user: uid 50000, group 0
@@ -47,6 +57,7 @@ RUN pip install "$(grep '^uv==' requirements.lock)" \
 # (dags/ and dbt_project/ are found beside include/, as in a checkout)
 COPY include/ include/
 COPY dags/ dags/
+COPY expectations/ expectations/
 COPY dbt_project/ dbt_project/
 RUN uv pip install --system --no-deps -e .
 

@@ -8,7 +8,7 @@ export DUA_HOME ?= $(CURDIR)/.dua
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: demo test lint bench lock venv manifest clean chromium
+.PHONY: demo test lint bench lock venv manifest clean chromium deploy-test
 
 venv: $(STAMP)
 
@@ -44,6 +44,13 @@ lint: $(STAMP)
 	# jinja templater with dbt builtins: linting needs no warehouse connection
 	cd dbt_project && ../$(BIN)/sqlfluff lint models --templater jinja --processes 2 --disable-progress-bar
 
+# The deployment started for real (docker-compose.yml, two Celery workers, a worker
+# killed mid-run): docs/operations.md, "Testing the deployment".  Needs root or a
+# running Docker daemon; run by .ci/run after `make test`.
+deploy-test: $(STAMP) $(MANIFEST)
+	docker/deploy-test-prereqs.sh
+	DUA_DEPLOY_TEST=1 $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/deploy
+
 bench: $(STAMP) $(MANIFEST)
 	$(BIN)/python -m dua.bench
 
@@ -52,4 +59,4 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 --python-platform x86_64-manylinux_2_28 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .dua dbt_project/target
+	rm -rf $(VENV) .dua dbt_project/target .deploy-test

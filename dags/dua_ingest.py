@@ -1,37 +1,30 @@
 """Ingest: load new source files from the inbox into the raw layer.
 
 Thin: the work is in ``dua.tasks`` (tested without Airflow).  Each task loads
-one source's files in order and emits its Asset when it loaded something;
-the transform DAG is scheduled on those Assets.
+one source's files in order and emits its source's Asset when it loaded
+something.  ``raw_loaded`` waits for all three and emits ``dua_raw_loaded``
+once when any of them loaded: the transform DAG is scheduled on that one
+Asset, so a delivery of several sources is built and published once.
+``run_outcome`` fails the run when a loader failed (after the others loaded).
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from dua.assets import RAW_AF, RAW_CATALOGUE, RAW_DEXTER
-from dua.notify import on_failure_callback
+from dua.assets import RAW_AF, RAW_CATALOGUE, RAW_DEXTER, RAW_LOADED
+from dua.dag_common import DEFAULT_ARGS, dua_run_id, run_outcome, task_states
 
-DEFAULT_ARGS = {
-    "owner": "dua",
-    "retries": 2,
-    "retry_delay": timedelta(seconds=30),
-    "retry_exponential_backoff": 2.0,
-    "max_retry_delay": timedelta(minutes=10),
-    "on_failure_callback": on_failure_callback,  # notify when a task failed for good
-}
+LOADERS = ("load_catalogue", "load_dexter", "load_af")
 
 
 def _load(sources: list[str]) -> dict:
     from dua.tasks import load_source
 
     ctx = get_current_context()
-    run_id = ctx["params"].get("dua_run_id") or ctx["run_id"]
-    summary = load_source(sources, ctx["params"]["inbox"], run_id)
+    summary = load_source(sources, ctx["params"]["inbox"], dua_run_id(ctx))
     if summary["loaded"] == 0:
         # nothing new: no Asset event, downstream is not triggered by this task
         raise AirflowSkipException(f"no new {'/'.join(sources)} files loaded: {summary}")
@@ -65,9 +58,20 @@ def dua_ingest():
     def load_af() -> dict:
         return _load(["af"])
 
-    load_catalogue()
-    load_dexter()
-    load_af()
+    # one event for the transform, after every loader had its turn
+    @task(trigger_rule="all_done", outlets=[RAW_LOADED], retries=0)
+    def raw_loaded() -> dict:
+        ctx = get_current_context()
+        states = task_states(ctx, list(LOADERS))
+        loaded = sorted(t for t in LOADERS if states.get(t) == "success")
+        if not loaded:
+            raise AirflowSkipException(f"nothing loaded: {states}")
+        return {"loaded_by": loaded}
+
+    loads = [load_catalogue(), load_dexter(), load_af()]
+    event = raw_loaded()
+    loads >> event
+    event >> run_outcome("a loader failed", must_not_fail=LOADERS)
 
 
 dua_ingest()

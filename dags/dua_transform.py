@@ -1,7 +1,8 @@
 """Transform: validate the sources, build the dbt project, validate the
 indicators, then publish them (write → audit → publish).
 
-Scheduled on the raw-layer Assets of the ingest DAG.  Cosmos renders the dbt
+Scheduled on ``dua_raw_loaded``, which the ingest DAG emits once per run that
+loaded anything.  Cosmos renders the dbt
 project from the prebuilt ``manifest.json`` (no dbt at DAG parse), one task
 per model that builds it and runs its tests in-process (dbt's runner, no
 process per model), or with ``DUA_DBT_TASKS=build`` one task for the whole
@@ -14,7 +15,6 @@ variables (set by ``dua run`` from the warehouse URL, or by the deployment).
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import pendulum
@@ -23,8 +23,8 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 from cosmos.operators.local import DbtBuildLocalOperator
 
-from dua.assets import PUBLISHED, RAW_AF, RAW_CATALOGUE, RAW_DEXTER
-from dua.notify import on_failure_callback
+from dua.assets import PUBLISHED, RAW_LOADED
+from dua.dag_common import DEFAULT_ARGS, dua_run_id, run_outcome
 
 DBT_DIR = Path(os.environ.get("DUA_DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_project"))
 # "node": one task per dbt model/seed (each built with its tests; a failed
@@ -34,20 +34,11 @@ DBT_TASKS = os.environ.get("DUA_DBT_TASKS", "node").strip().lower() or "node"
 if DBT_TASKS not in ("node", "build"):
     raise ValueError(f"DUA_DBT_TASKS must be 'node' or 'build', got {DBT_TASKS!r}")
 
-DEFAULT_ARGS = {
-    "owner": "dua",
-    "retries": 2,
-    "retry_delay": timedelta(seconds=30),
-    "retry_exponential_backoff": 2.0,
-    "max_retry_delay": timedelta(minutes=10),
-    "on_failure_callback": on_failure_callback,  # notify when a task failed for good
-}
-
 
 @dag(
     dag_id="dua_transform",
     description="dbt build of marts and indicators, then publication of the validated indicators",
-    schedule=(RAW_DEXTER | RAW_AF | RAW_CATALOGUE),
+    schedule=[RAW_LOADED],
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Stockholm"),
     catchup=False,
     max_active_runs=1,
@@ -68,14 +59,14 @@ def dua_transform():
         from dua.tasks import validate
 
         ctx = get_current_context()
-        return validate("sources", ctx["params"].get("dua_run_id") or ctx["run_id"])
+        return validate("sources", dua_run_id(ctx))
 
     @task(retries=0)
     def validate_indicators() -> dict:
         from dua.tasks import validate
 
         ctx = get_current_context()
-        return validate("indicators", ctx["params"].get("dua_run_id") or ctx["run_id"])
+        return validate("indicators", dua_run_id(ctx))
 
     profile_config = ProfileConfig(
         profile_name="dua", target_name="dev", profiles_yml_filepath=DBT_DIR / "profiles.yml"
@@ -112,7 +103,7 @@ def dua_transform():
         from dua.tasks import publish_indicators
 
         ctx = get_current_context()
-        return publish_indicators(ctx["params"].get("dua_run_id") or ctx["run_id"])
+        return publish_indicators(dua_run_id(ctx))
 
     # The analysts' reports, whatever the outcome: a blocked run shows why.
     @task(trigger_rule="all_done")
@@ -122,7 +113,8 @@ def dua_transform():
         return write_reports()
 
     published = prepare_access() >> validate_sources() >> dbt_build >> validate_indicators() >> publish()
-    published >> write_reports()
+    # the run is failed when nothing was published, after the reports said why
+    published >> write_reports() >> run_outcome("not published", must_succeed=("publish",))
 
 
 dua_transform()

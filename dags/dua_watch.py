@@ -26,16 +26,7 @@ from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOpe
 from airflow.sdk import BaseOperator, dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from dua.notify import on_failure_callback
-
-DEFAULT_ARGS = {
-    "owner": "dua",
-    "retries": 2,
-    "retry_delay": timedelta(seconds=30),
-    "retry_exponential_backoff": 2.0,
-    "max_retry_delay": timedelta(minutes=10),
-    "on_failure_callback": on_failure_callback,
-}
+from dua.dag_common import DEFAULT_ARGS
 
 WATCH_WINDOW = timedelta(minutes=4)  # shorter than the schedule: a run ends before the next is due
 

@@ -56,6 +56,8 @@ SECRET_VARS = (
 )
 SECRET_KEY_NAME = re.compile(r"(PASSWORD|SECRET|FERNET_KEY|PSEUDONYM_KEY)$")
 REQUIRED_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*):\?[^}]+\}")
+# an optional secret (the SMTP relay's password): read from .env, empty by default
+OPTIONAL_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*):-\}")
 # what a .env made from .env.example holds once the secrets are filled in
 TEST_ENV = {name: f"<{name.lower()}>" for name in SECRET_VARS}
 CELERY_PROVIDER = "apache-airflow-providers-celery"
@@ -348,7 +350,8 @@ def test_no_secret_is_written_in_the_compose_file(services):
     for name, svc in services.items():
         for key, value in env_of(svc).items():
             if SECRET_KEY_NAME.search(key):
-                assert REQUIRED_REF.fullmatch(value), f"{name}: {key} must be a required ${{VAR:?...}}, got {value!r}"
+                assert REQUIRED_REF.fullmatch(value) or OPTIONAL_REF.fullmatch(value), (
+                    f"{name}: {key} must be ${{VAR:?...}} or ${{VAR:-}} (from .env), got {value!r}")
             m = re.match(r"^[a-z0-9+]+://([^@/]*)@", value)
             if m and ":" in m.group(1):
                 password = m.group(1).split(":", 1)[1]
@@ -417,7 +420,12 @@ def test_airflow_services_share_the_pipeline_environment(resolved):
         for key, value in QUIET_ENV.items():
             assert env.get(key, "").lower() == value.lower(), f"{name}: telemetry setting {key}"
         pg = TEST_ENV["AIRFLOW_DB_PASSWORD"]
-        assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == f"postgresql+psycopg2://airflow:{pg}@postgres/airflow"
+        # psycopg 3 for both engines: with psycopg2 Airflow derives an asyncpg URL (not in the lock)
+        assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == f"postgresql+psycopg://airflow:{pg}@postgres/airflow"
+        assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC"] == (
+            f"postgresql+psycopg_async://airflow:{pg}@postgres/airflow")
+        assert env["AIRFLOW__CELERY__RESULT_BACKEND"] == f"db+postgresql+psycopg://airflow:{pg}@postgres/airflow"
+        assert env["AIRFLOW__CELERY__WORKER_CONCURRENCY"] == "2"
         assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://") and "@redis:6379" in env[
             "AIRFLOW__CELERY__BROKER_URL"]
 
@@ -721,3 +729,82 @@ def test_operations_guide_covers_the_deployment():
         "docker compose build", CELERY_PROVIDER,
     ):
         assert needle in doc, f"docs/operations.md does not mention {needle!r}"
+
+
+# --------------------------------------------------------------------------
+# what each service imports, from the locked environment
+
+
+def test_the_locked_environment_loads_what_every_service_needs(resolved):
+    """The scheduler loads the CeleryExecutor, every component builds the sync and
+    the async metadata engine from the configured URLs, the workers reach the
+    result backend and the Redis broker: all imported, in a fresh process with
+    the deployment's environment, so a lock change cannot break them unseen."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env.update(env_of(resolved["airflow-scheduler"]))
+    env.pop("AIRFLOW_HOME", None)
+    env["AIRFLOW__LOGGING__BASE_LOG_FOLDER"] = str(Path(os.environ.get("TMPDIR", "/tmp")) / "dua-compose-logs")
+    code = """
+import os
+from sqlalchemy import create_engine
+from sqlalchemy.ext.asyncio import create_async_engine
+from airflow.executors.executor_loader import ExecutorLoader
+executor = ExecutorLoader.import_default_executor_cls()[0]  # from the configuration, as the scheduler does
+assert executor.__name__ == "CeleryExecutor", executor
+from airflow.providers.celery.executors import celery_executor_utils  # the worker's app
+from celery.backends.database import retry  # removed in celery 5.7; the provider imports it
+sync = create_engine(os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+async_ = create_async_engine(os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC"])
+backend = os.environ["AIRFLOW__CELERY__RESULT_BACKEND"].removeprefix("db+")
+result = create_engine(backend)
+app = celery_executor_utils.app
+assert app.conf.broker_url == os.environ["AIRFLOW__CELERY__BROKER_URL"], app.conf.broker_url
+from kombu.transport import resolve_transport
+import redis
+transport = resolve_transport(app.conf.broker_url.split(":", 1)[0])
+print("LOADED", sync.dialect.driver, type(async_.sync_engine.dialect).__name__, result.dialect.driver, transport.__module__, redis.__version__)
+"""
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    loaded = next(line for line in res.stdout.splitlines() if line.startswith("LOADED ")).split()[1:5]
+    assert loaded == ["psycopg", "PGDialectAsync_psycopg", "psycopg", "kombu.transport.redis"], res.stdout
+
+
+# every DUA_* setting the code reads, and where the deployment gets it
+CODE_DIRS = ("include", "dags", "expectations", "dbt_project")
+# set by the compose file itself, or read by the command line only (not a container setting)
+NOT_FROM_ENV_FILE = {
+    "DUA_HOME": "the containers use /opt/dua/home",
+    "DUA_INBOX": "the containers use /opt/dua/inbox (the mount of DUA_INBOX_DIR)",
+    "DUA_DBT_PROJECT_DIR": "the image's dbt project",
+    "DUA_EXPECTATIONS_DIR": "the image's GX suites",
+    "DUA_WAREHOUSE_URL": "built from DUA_WAREHOUSE_*",
+    "DUA_DBT_HOST": "built from DUA_WAREHOUSE_*", "DUA_DBT_PORT": "built from DUA_WAREHOUSE_*",
+    "DUA_DBT_USER": "built from DUA_WAREHOUSE_*", "DUA_DBT_PASSWORD": "built from DUA_WAREHOUSE_*",
+    "DUA_DBT_DBNAME": "built from DUA_WAREHOUSE_*",
+}
+
+
+def code_settings() -> set[str]:
+    names = set()
+    for folder in CODE_DIRS:
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix in (".py", ".yml", ".sql") and "target" not in path.parts:
+                names |= set(re.findall(r"\bDUA_[A-Z0-9_]*[A-Z0-9]\b", path.read_text(encoding="utf-8")))
+    return names
+
+
+def test_every_setting_the_code_reads_reaches_the_containers_and_env_example(resolved):
+    settings = code_settings()
+    assert {"DUA_PSEUDONYM_KEY", "DUA_AF_DUE_DAY", "DUA_ALERT_WEBHOOK", "DUA_SMTP_HOST"} <= settings
+    env = env_of(resolved["airflow-worker"])
+    triggerer = env_of(resolved["airflow-triggerer"])
+    listed = {line.split("=", 1)[0] for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+              if "=" in line and not line.startswith("#")}
+    for name in sorted(settings):
+        assert name in env, f"{name} is read by the code but not passed to the workers by docker-compose.yml"
+        assert name in triggerer, f"{name} is not passed to the triggerer"
+        if name not in NOT_FROM_ENV_FILE:
+            assert name in listed, f"{name} is read by the code but not listed in .env.example"
+            assert f"${{{name}" in COMPOSE_FILE.read_text(encoding="utf-8"), (
+                f"{name} is written in docker-compose.yml instead of read from .env")
