@@ -762,7 +762,8 @@ assert app.conf.broker_url == os.environ["AIRFLOW__CELERY__BROKER_URL"], app.con
 from kombu.transport import resolve_transport
 import redis
 transport = resolve_transport(app.conf.broker_url.split(":", 1)[0])
-print("LOADED", sync.dialect.driver, type(async_.sync_engine.dialect).__name__, result.dialect.driver, transport.__module__, redis.__version__)
+print("LOADED", sync.dialect.driver, type(async_.sync_engine.dialect).__name__, result.dialect.driver,
+      transport.__module__, redis.__version__)
 """
     res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]

@@ -211,3 +211,14 @@ def test_report_in_headless_chromium(db_url: str, tmp_path: Path) -> None:
     assert len(data) > 50_000  # a page with charts and tables, not a blank one
     if os.environ.get("DUA_KEEP_SCREENSHOT"):  # a path: keep the screenshot for a person to look at
         shutil.copy(shot, os.environ["DUA_KEEP_SCREENSHOT"])
+
+
+def test_report_times_are_stockholm_time_and_say_so():
+    import datetime as dt
+
+    from dua.reports import created_stamp
+
+    # 23:30 UTC on 31 December is already the new year in Stockholm (UTC+1 in winter)
+    assert created_stamp(dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC)) == "2027-01-01 00:30 (svensk tid)"
+    # summer time: UTC+2
+    assert created_stamp(dt.datetime(2026, 7, 1, 10, 0, tzinfo=dt.UTC)) == "2026-07-01 12:00 (svensk tid)"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 
@@ -43,8 +44,18 @@ def _table(headers: list[str], rows: list[tuple], numeric: set[int] | None = Non
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+# readers' time zone: every time a report shows is Stockholm time, whatever the server's
+READER_TZ = ZoneInfo("Europe/Stockholm")
+
+
+def created_stamp(now: dt.datetime | None = None) -> str:
+    """When a report was made, in Stockholm time and saying so."""
+    now = now or dt.datetime.now(dt.UTC)
+    return f"{now.astimezone(READER_TZ):%Y-%m-%d %H:%M} (svensk tid)"
+
+
 def _page(title: str, body: str) -> str:
-    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    stamp = created_stamp()
     return (f'<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>{escape(title)}</title>'
             f"<style>{_CSS}</style></head><body><h1>{escape(title)}</h1>"
             f'<p class="muted">Skapad {stamp}</p>{body}</body></html>')

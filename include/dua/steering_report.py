@@ -23,7 +23,6 @@ Numbers use a decimal comma (31,6 %). Only published aggregates are shown.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 import re
@@ -33,6 +32,8 @@ from html import escape
 from pathlib import Path
 
 import psycopg
+
+from dua.reports import created_stamp
 
 # Order of the contract (shared/contracts/indicators.md); unknown ids follow alphabetically.
 INDICATOR_ORDER = (
@@ -558,7 +559,7 @@ def write_steering_report(url: str, area: str, out: Path, period: str | None = N
         f"<h1>{escape(title)}</h1>"
         f'<dl class="meta"><dt>Område</dt><dd>{escape(name)} ({escape(area)})</dd>'
         f"<dt>Period</dt><dd>{escape(period_text)}</dd><dt>Publicering</dt><dd>{pub_text}</dd>"
-        f'<dt>Skapad</dt><dd>{dt.datetime.now().strftime("%Y-%m-%d %H:%M")}</dd></dl>'
+        f"<dt>Skapad</dt><dd>{created_stamp()}</dd></dl>"
         '<p class="note">Alla indikatorer redovisas för kvinnor och män. ".." = skyddat värde (för få personer '
         'för att visas, eller kan räknas fram ur andra värden); "–" = inget värde (ingen population). '
         "Streckad linje = överenskommelsens mål.</p>"

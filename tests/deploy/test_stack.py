@@ -348,7 +348,8 @@ def test_the_stack_runs_the_pipeline_unattended_and_survives_a_killed_worker(sta
     figure("published_rows", len(deployed) - 1)
     assert len(deployed) > 1, "nothing published"
     reference = reference_export(files, env["DUA_PSEUDONYM_KEY"])
-    assert deployed == reference, f"{len(deployed) - 1} published rows differ from the undisturbed run's {len(reference) - 1}"
+    assert deployed == reference, (
+        f"{len(deployed) - 1} published rows differ from the undisturbed run's {len(reference) - 1}")
     figure("same_rows_as_undisturbed_run", True)
 
     # a BI login: published yes, raw no
