@@ -298,7 +298,8 @@ def test_the_stack_runs_the_pipeline_unattended_and_survives_a_killed_worker(sta
             tis = api.task_instances("dua_transform", run["dag_run_id"])
             done = [t for t in tis if t["state"] == "success"]
             running = [t for t in tis if t["state"] == "running" and t["task_id"].startswith("dbt.")]
-            if len(done) >= 5 and running:
+            # the middle of the run: half of its tasks done, a dbt task running
+            if len(done) >= len(tis) // 2 and running:
                 return run, running[0]
         return None
 
@@ -331,7 +332,7 @@ def test_the_stack_runs_the_pipeline_unattended_and_survives_a_killed_worker(sta
     assert final["state"] == "success" and final["try_number"] > victim["try_number"], tries
     survivor = set(workers) - {killed}
     figure("killed_task_retried_on", final["hostname"])
-    assert final["hostname"] in survivor or final["hostname"] == killed, final
+    assert final["hostname"] in survivor, f"the retry ran on {final['hostname']}, not on the surviving {survivor}"
 
     # task instances of the whole chain ran on both worker containers
     hosts: dict[str, int] = {}
@@ -369,7 +370,10 @@ def test_the_stack_runs_the_pipeline_unattended_and_survives_a_killed_worker(sta
     with urllib.request.urlopen(f"{reports}/datakvalitet.html", timeout=30) as resp:
         page = resp.read().decode("utf-8")
     assert resp.status == 200 and "<html" in page.lower()
-    compose("exec", "-T", "airflow-worker", "dua", "report", "--area", "0581",
+    # (the documented `exec airflow-worker`, on the worker that is still running)
+    index = json.loads(docker("inspect", workers[next(iter(survivor))]))[0]["Config"]["Labels"][
+        "com.docker.compose.container-number"]
+    compose("exec", "-T", "--index", index, "airflow-worker", "dua", "report", "--area", "0581",
             "--out", "/opt/dua/home/reports/styrgrupp_0581.html")
     with urllib.request.urlopen(f"{reports}/styrgrupp_0581.html", timeout=30) as resp:
         assert resp.status == 200 and "0581" in resp.read().decode("utf-8")
