@@ -284,6 +284,11 @@ def test_watch_and_alert_dags(dagbag):
 @pytest.mark.parametrize("dag_id", ["dua_ingest", "dua_transform", "dua_watch", "dua_alerts"])
 def test_every_task_notifies_on_failure(dagbag, dag_id):
     for t in dagbag.dags[dag_id].tasks:
+        if t.task_id == "run_outcome":
+            # The run's verdict repeats a failure already alerted by the task
+            # that failed: it must not send a second alert.
+            assert not t.on_failure_callback, t.task_id
+            continue
         assert on_failure_callback in (t.on_failure_callback or []), t.task_id
 
 
