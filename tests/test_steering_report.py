@@ -48,8 +48,6 @@ VALUES = [
     # outside the --period 2024 filter
     ("etab_komvux_share", "2023-12", "T", 15, 88, 17.0, False, 40),
     ("jobbspar_tracks", "2024", "T", 2, None, 2, False, 3),
-    ("jobbspar_women_share", "2024", "K", 21, 50, 42.0, False, 50),
-    ("jobbspar_women_share", "2024", "M", 29, 50, 58.0, False, 50),
     ("jobbspar_women_share", "2024", "T", 21, 50, 42.0, False, 50),
 ]
 

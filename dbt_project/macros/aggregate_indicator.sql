@@ -8,7 +8,9 @@
     numerator_part and denominator_part for percent and mean units.
   Counts count the rows of `population` (one row per counted unit).
   Every row is published for K and M (persons of that gender) and T
-  (everyone, unknown gender included); empty populations produce no row.
+  (everyone, unknown gender included) — or, with genders=['T'], for T only
+  (an indicator whose K and M rows would be fixed by construction);
+  empty populations produce no row.
   Emits two CTEs: population_cells and indicator_rows.
 
   The population is read once: one grouping set per breakdown gives its
@@ -16,7 +18,7 @@
   K and M rows are those cells, the T row the sum of a cell's genders.
   Rows whose breakdown column is NULL form no cell.
 -#}
-{% macro aggregate_indicator(indicator_id, unit, breakdowns) -%}
+{% macro aggregate_indicator(indicator_id, unit, breakdowns, genders=['KM', 'T']) -%}
 {%- set breakdown_columns = {
     'total': "'total'",
     'education_level': 'education_level',
@@ -74,7 +76,7 @@ population_cells as (
 
 indicator_rows as (
 
-    {% for published in ['KM', 'T'] -%}
+    {% for published in genders -%}
     select
         '{{ indicator_id }}'::text as indicator_id,
         population_cells.area_code::text as area_code,

@@ -8,7 +8,7 @@
     columns (empty for a count); `person_join` and `population_condition`
     restrict to persons with Af data or a known gender where needed. -#}
 {% macro jobbspar_started_indicator(indicator_id, unit, measures='', person_join='left',
-                                    population_condition='true') %}
+                                    population_condition='true', genders=['KM', 'T']) %}
 
 with
 
@@ -69,7 +69,7 @@ population as (
 
 ),
 
-{{ aggregate_indicator(indicator_id, unit, ['total', 'education_level', 'age_group', 'disability', 'jobbspar']) }}
+{{ aggregate_indicator(indicator_id, unit, ['total', 'education_level', 'age_group', 'disability', 'jobbspar'], genders) }}
 
 select * from indicator_rows
 
