@@ -27,6 +27,32 @@ PROJECT = Path(__file__).resolve().parents[1]
 KEY = b"test-pseudonym-key"
 
 
+PUBLISHED_MODELS = ("indicator", "indicator_value", "area", "period", "label", "target")
+
+
+def create_contract_tables(conn: psycopg.Connection, schema: str) -> None:
+    """The published tables (schema ``published``) or their sources (any other
+    schema) as the dbt contracts define them, from the project's manifest,
+    for tests that write published rows without running dbt."""
+    import json
+
+    from dua.dbt_runner import ensure_manifest
+    from dua.publish import PUBLICATION_COLUMNS, PUBLICATION_DDL
+
+    nodes = json.loads(ensure_manifest().read_text(encoding="utf-8"))["nodes"]
+    conn.execute(f"create schema if not exists {schema}")
+    for name in PUBLISHED_MODELS:
+        cols = [(c["name"], c["data_type"]) for c in nodes[f"model.dua.{name}"]["columns"].values()]
+        if schema == "published" and name == "indicator_value":
+            cols += list(PUBLICATION_COLUMNS)
+        parts = [f"{c} {t}" for c, t in cols]
+        parts += [f"primary key ({', '.join(k['columns'])})" for k in nodes[f"model.dua.{name}"]["constraints"]
+                  if k["type"] == "primary_key"]
+        conn.execute(f"create table {schema}.{name} ({', '.join(parts)})")
+    if schema == "published":
+        conn.execute(PUBLICATION_DDL)
+
+
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory) -> str:
     """Admin URL of a PostgreSQL server private to this test session."""

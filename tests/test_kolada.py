@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 
 from dua.kolada import export_kolada_json
-from dua.publish import DDL
+from conftest import create_contract_tables
 
 CATALOGUE = [
     ("etab_work_studies_90d", "percent", "N00973"),
@@ -74,7 +74,7 @@ EXPECTED = {
 
 def _seed(url: str) -> None:
     with psycopg.connect(url) as conn:
-        conn.execute(DDL)
+        create_contract_tables(conn, "published")
         for ind, unit, kpi in CATALOGUE:
             conn.execute(
                 """insert into published.indicator (indicator_id, title_sv, title_en, unit, period_types, source,

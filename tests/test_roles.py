@@ -5,24 +5,22 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from dua.publish import DDL, publish
+from conftest import create_contract_tables
+from dua.publish import publish
 from dua.roles import ensure_roles_if_permitted
 
 
 @pytest.fixture
 def published_db(db_url):
     with psycopg.connect(db_url, autocommit=True) as conn:
-        conn.execute(DDL)
-        conn.execute("create schema indicators")
-        conn.execute("""create table indicators.indicator as select 'sfi_interruptions'::text as indicator_id,
-            'Avbrott i Sfi'::text as title_sv, 'Sfi interruptions'::text as title_en, 'count'::text as unit,
-            'month'::text as period_types, 'dexter'::text as source, null::text as kolada_kpi,
-            'x'::text as description_sv""")
-        conn.execute("""create table indicators.indicator_value as select 'sfi_interruptions'::text as indicator_id,
-            '0581'::text as area_code, '2024-05'::text as period, 'total'::text as breakdown,
-            'total'::text as breakdown_value, 'T'::text as gender, 7::numeric as numerator,
-            null::numeric as denominator, 7::numeric as value, false as is_suppressed,
-            null::numeric as target_value""")
+        create_contract_tables(conn, "indicators")
+        conn.execute("""insert into indicators.indicator (indicator_id, title_sv, title_en, unit, unit_sv,
+            period_types, source, description_sv) values ('sfi_interruptions', 'Avbrott i Sfi', 'Sfi interruptions',
+            'count', 'antal', 'month', 'dexter', 'x')""")
+        conn.execute("""insert into indicators.indicator_value values ('sfi_interruptions', '0581', '2024-05',
+            'total', 'total', 'T', 7, null, 7, false, null)""")
+        conn.execute("""insert into indicators.area values ('0581', 'Norrköping', 'municipality', 'Kommun',
+            '{0581}', 1)""")
     assert ensure_roles_if_permitted(db_url)  # the transform DAG's first task
     assert publish(db_url, "run-1") == 1
     with psycopg.connect(db_url, autocommit=True) as conn:

@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from dua.publish import DDL
+from conftest import create_contract_tables
 from dua.steering_report import fmt_number, write_steering_report
 from dua.validation import DQ_DDL
 
@@ -54,7 +54,7 @@ VALUES = [
 
 def _seed(url: str, *, dq: bool) -> None:
     with psycopg.connect(url) as conn:
-        conn.execute(DDL)
+        create_contract_tables(conn, "published")
         for ind, title, unit, ptypes in CATALOGUE:
             conn.execute(
                 """insert into published.indicator (indicator_id, title_sv, title_en, unit, period_types, source)

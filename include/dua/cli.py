@@ -145,8 +145,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             from dua.publish import export_csv
 
-            n = export_csv(url, Path(args.out))
-            _print(f"wrote {n} rows to {args.out}")
+            bom = args.bom or args.excel
+            decimal_comma = args.decimal_comma or args.excel
+            n = export_csv(url, Path(args.out), bom=bom, decimal_comma=decimal_comma)
+            _print(f"wrote {n} rows to {args.out}" + (" (for Excel: byte-order mark, decimal comma)"
+                                                      if bom and decimal_comma else ""))
     return 0
 
 
@@ -241,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("export", help="write published.indicator_value as CSV (default) or Kolada JSON")
     p.add_argument("--format", choices=["csv", "kolada-json"], default="csv")
     p.add_argument("--out", required=True)
+    p.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 byte-order mark")
+    p.add_argument("--decimal-comma", action="store_true", help="CSV: numbers with a decimal comma (3,5)")
+    p.add_argument("--excel", action="store_true",
+                   help="CSV for Swedish Excel: the same as --bom --decimal-comma")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="steering-group report (HTML, Swedish) for one area")
