@@ -12,36 +12,50 @@ No personal data: only counts and pseudonym-free aggregates.
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import psycopg
+from babel.numbers import format_decimal
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
-_CSS = """
-body{font-family:system-ui,sans-serif;margin:2rem;color:#1d2a33;max-width:1100px}
-h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #d0dbe3}
-table{border-collapse:collapse;margin:.5rem 0;font-size:.92rem}
-th,td{padding:.3rem .7rem;border-bottom:1px solid #e3e9ee;text-align:left;vertical-align:top}
-td:nth-child(3){white-space:nowrap}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.ok{color:#1a7f37}.bad{color:#b42318}.muted{color:#667}
-"""
+from dua.texts_sv import SEVERITY_SV, STATUS_SV, check_sv, observed_sv, reason_sv
+
+_TEMPLATES = Path(__file__).with_name("templates")
 
 
-def _table(headers: list[str], rows: list[tuple], numeric: set[int] | None = None) -> str:
-    numeric = numeric or set()
-    head = "".join(f'<th class="{"n" if i in numeric else ""}">{escape(h)}</th>' for i, h in enumerate(headers))
-    body = "".join(
-        "<tr>" + "".join(
-            f'<td class="{"n" if i in numeric else ""}">{escape("" if v is None else str(v))}</td>'
-            for i, v in enumerate(r)
-        ) + "</tr>"
-        for r in rows
-    )
-    if not rows:
-        body = f'<tr><td colspan="{len(headers)}" class="muted">inga rader</td></tr>'
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def fmt_number(v: object, decimals: int | None = None) -> str:
+    """A number as a Swedish reader writes it: 1 234,5 (non-breaking space)."""
+    if v is None:
+        return ""
+    if isinstance(v, bool) or not isinstance(v, int | float | Decimal):
+        return str(v)
+    if decimals is None:
+        decimals = 0 if isinstance(v, int) or (isinstance(v, Decimal) and v == v.to_integral_value()) else 1
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(v, format=pattern, locale="sv_SE")
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The reports' templates: one base page, one stylesheet, autoescaping on."""
+    env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
+    env.filters["cell"] = lambda v: fmt_number(v) if not isinstance(v, str) else v
+    env.filters["num"] = fmt_number
+    return env
+
+
+def stylesheet() -> str:
+    return (_TEMPLATES / "style.css").read_text(encoding="utf-8")
+
+
+def render(template: str, title: str, **context: object) -> str:
+    return environment().get_template(template).render(title=title, css=Markup(stylesheet()),
+                                                       created=created_stamp(), **context)
 
 
 # readers' time zone: every time a report shows is Stockholm time, whatever the server's
@@ -54,18 +68,45 @@ def created_stamp(now: dt.datetime | None = None) -> str:
     return f"{now.astimezone(READER_TZ):%Y-%m-%d %H:%M} (svensk tid)"
 
 
-def _page(title: str, body: str) -> str:
-    stamp = created_stamp()
-    return (f'<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f"<style>{_CSS}</style></head><body><h1>{escape(title)}</h1>"
-            f'<p class="muted">Skapad {stamp}</p>{body}</body></html>')
+def _banner(conn: psycopg.Connection, checks: list[tuple]) -> dict:
+    """Whether the latest validated run was published, and why not."""
+    if not checks:
+        return {"level": "warn", "headline": "Inga valideringsresultat ännu: ingenting har publicerats.",
+                "lines": []}
+    run_id = checks[0][0]
+    published = None
+    if conn.execute("select to_regclass('published.publication') is not null").fetchone()[0]:
+        published = conn.execute("select published_at, rows from published.publication where run_id = %s",
+                                 (run_id,)).fetchone()
+    blocking = [c for c in checks if c[4] == "blocking" and not c[5]]
+    warnings = [c for c in checks if c[4] == "warning" and not c[5]]
+    warn_line = ([f"{len(warnings)} {'varning' if len(warnings) == 1 else 'varningar'} att granska: "
+                  + ", ".join(check_sv(c[3]).rstrip(".") for c in warnings[:4])
+                  + (" …" if len(warnings) > 4 else "") + "."] if warnings else [])
+    if published:
+        at, rows = published
+        return {"level": "warn" if warnings else "ok",
+                "headline": f"Körningen {run_id} publicerades {at.astimezone(READER_TZ):%Y-%m-%d %H:%M} "
+                            f"(svensk tid): {fmt_number(rows)} indikatorvärden.",
+                "lines": warn_line}
+    if blocking:
+        return {"level": "bad",
+                "headline": f"Körningen {run_id} publicerades inte: {len(blocking)} blockerande "
+                            f"{'kontroll' if len(blocking) == 1 else 'kontroller'} underkända. "
+                            "De tidigare publicerade värdena gäller oförändrade.",
+                "lines": [f"{check_sv(c[3])} ({observed_sv(c[6])})" for c in blocking] + warn_line}
+    return {"level": "bad",
+            "headline": f"Körningen {run_id} har inte publicerats: inga blockerande kontroller är underkända, "
+                        "men publiceringen gjordes inte (se körningens logg). De tidigare publicerade värdena "
+                        "gäller oförändrade.",
+            "lines": warn_line}
 
 
 def data_quality_report(url: str, out: Path) -> Path:
     with psycopg.connect(url) as conn:
         files = conn.execute(
             """select file_name, source, coalesce(kommunkod, ''), status, rows_total, rows_loaded, rows_rejected,
-                      coalesce(reason_code || ': ' || message, '') from meta.file_ledger order by file_id"""
+                      reason_code, message from meta.file_ledger order by file_id"""
         ).fetchall()
         reasons = conn.execute(
             "select reason_code, count(*) from meta.quarantine group by 1 order by 2 desc, 1"
@@ -82,11 +123,11 @@ def data_quality_report(url: str, out: Path) -> Path:
         if conn.execute("select to_regclass('dq.validation_result') is not null").fetchone()[0]:
             checks = conn.execute(
                 """with latest as (select run_id from dq.validation_result order by checked_at desc limit 1)
-                   select suite, check_name, case severity when 'blocking' then 'blockerande' else 'varning' end,
-                          case when success then 'godkänd' else 'EJ GODKÄND' end, observed
+                   select run_id, suite, checked_at, check_name, severity, success, observed
                    from dq.validation_result join latest using (run_id)
                    order by success, severity, suite, check_name"""
             ).fetchall()
+        banner = _banner(conn, checks)
         link = conn.execute(
             """with d as (select distinct kommunkod, person_id from raw.dexter_enrolment
                           where not pnr_is_temporary),
@@ -95,26 +136,34 @@ def data_quality_report(url: str, out: Path) -> Path:
                       round(100.0 * count(a.person_id) / nullif(count(*), 0), 1)
                from d left join a using (kommunkod, person_id) group by 1 order by 1"""
         ).fetchall()
-    failed = sum(1 for c in checks if c[3] != "godkänd")
-    verdict = (f'<p class="{"bad" if failed else "ok"}">{len(checks) - failed} av {len(checks)} kontroller '
-               f'godkända.</p>' if checks else '<p class="muted">Inga valideringsresultat ännu.</p>')
-    body = (
-        "<h2>Kontroller</h2>" + verdict
-        + _table(["svit", "kontroll", "allvarlighet", "resultat", "observerat"], checks)
-        + '<p>Great Expectations Data Docs: <a href="gx/sources/index.html">källdata</a> · '
-          '<a href="gx/indicators/index.html">indikatorer</a></p>'
-        + "<h2>Filer</h2>"
-        + _table(["fil", "källa", "kommun", "status", "rader", "inlästa", "i karantän", "orsak (hela filen)"],
-                 files, {4, 5, 6})
-        + "<h2>Rader i karantän per orsak</h2>" + _table(["orsak", "rader"], reasons, {1})
-        + "<h2>Rader i karantän per fil</h2>"
-        + _table(["fil", "orsak", "kolumn", "rader", "första rad"], per_file, {3, 4})
-        + "<h2>Personer per månad (Arbetsförmedlingen)</h2>" + _table(["kommun", "månad", "personer"], months, {2})
-        + "<h2>Koppling Dexter → Arbetsförmedlingen</h2>"
-        + _table(["kommun", "personer i Dexter", "med Af-data", "andel %"], link, {1, 2, 3})
-    )
+    rows = []
+    for _run, suite, _at, name, severity, ok, observed in checks:
+        level = "" if ok else ("bad" if severity == "blocking" else "warn")
+        rows.append({"suite": suite, "name": name, "text": check_sv(name), "severity": SEVERITY_SV.get(severity, severity),
+                     "result": "godkänd" if ok else ("EJ GODKÄND" if severity == "blocking" else "varning"),
+                     "observed": observed_sv(observed), "level": level})
+    n_block = sum(1 for c in checks if c[4] == "blocking")
+    n_block_ok = sum(1 for c in checks if c[4] == "blocking" and c[5])
+    n_warn = sum(1 for c in checks if c[4] == "warning")
+    n_warn_ok = sum(1 for c in checks if c[4] == "warning" and c[5])
+    summary = (f"{n_block_ok} av {n_block} blockerande kontroller godkända; "
+               f"{n_warn_ok} av {n_warn} varningskontroller godkända.")
+    file_rows = [(f, src, k, STATUS_SV.get(st, st), tot, ld, rj, f"{code}: {reason_sv(code)}" if code else "")
+                 for f, src, k, st, tot, ld, rj, code, _msg in files]
+    file_classes = ["bad" if st == "rejected" else "" for _f, _s, _k, st, *_ in files]
+    series: dict[str, list] = {}
+    for k, m, n in months:
+        series.setdefault(k, []).append((m, n))
+    month_series = []
+    for k, pts in series.items():
+        top = max(n for _m, n in pts) or 1
+        month_series.append((k, [(m, n, round(100 * n / top)) for m, n in pts]))
+    html = render("datakvalitet.html", "Datakvalitet — DUA uppföljning", banner=banner, checks=rows,
+                  summary=summary, files=file_rows, file_classes=file_classes,
+                  reasons=[(c, reason_sv(c), n) for c, n in reasons],
+                  per_file=per_file, months=months, month_series=month_series, link=link)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(_page("Datakvalitet — DUA uppföljning", body), encoding="utf-8")
+    out.write_text(html, encoding="utf-8")
     return out
 
 
@@ -139,14 +188,20 @@ def indicator_report(url: str, out: Path) -> Path:
                    order by 1, v.indicator_id, 3"""
             ).fetchall()
     units = {"percent": "andel %", "mean": "medelvärde", "count": "antal"}
-    rows = [(a, t if b == "total" else f"{t} — {b}", p, units.get(u, u), k or "–", m or "–", tt or "–", tg)
+
+    def shown(v: str | None, unit: str) -> str:
+        if v is None:
+            return "–"
+        if v == "..":
+            return v
+        return fmt_number(Decimal(v), 0 if unit == "count" else 1)
+
+    rows = [(a, t if b == "total" else f"{t} — {b}", p, units.get(u, u), shown(k, u), shown(m, u), shown(tt, u),
+             "" if tg is None else fmt_number(tg))
             for a, t, b, p, u, k, m, tt, tg in rows]
-    body = (
-        '<p>Senaste period per indikator. ".." = skyddat (för få personer), "–" = inget värde.</p>'
-        + _table(["område", "indikator", "period", "enhet", "kvinnor", "män", "totalt", "mål"], rows, {4, 5, 6, 7})
-    )
+    html = render("indikatorer.html", "Indikatorer — DUA uppföljning", rows=rows)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(_page("Indikatorer — DUA uppföljning", body), encoding="utf-8")
+    out.write_text(html, encoding="utf-8")
     return out
 
 
