@@ -43,7 +43,8 @@ create table if not exists published.publication (
     detail        jsonb
 );
 comment on table published.publication is
-    'En rad per publicering: körning, tid, antal rader och underlag (senaste Af-månad och Dexter-export per kommun, valideringens resultat). / One row per publication.';
+    'En rad per publicering: körning, tid, antal rader och underlag (senaste Af-månad och '
+    'Dexter-export per kommun, valideringens resultat). / One row per publication.';
 comment on column published.publication.run_id is 'Körningens id. / The run id.';
 comment on column published.publication.published_at is 'När publiceringen gjordes. / When it was published.';
 comment on column published.publication.rows is 'Antal rader i published.indicator_value. / Rows published.';

@@ -139,7 +139,8 @@ def data_quality_report(url: str, out: Path) -> Path:
     rows = []
     for _run, suite, _at, name, severity, ok, observed in checks:
         level = "" if ok else ("bad" if severity == "blocking" else "warn")
-        rows.append({"suite": suite, "name": name, "text": check_sv(name), "severity": SEVERITY_SV.get(severity, severity),
+        rows.append({"suite": suite, "name": name, "text": check_sv(name),
+                     "severity": SEVERITY_SV.get(severity, severity),
                      "result": "godkänd" if ok else ("EJ GODKÄND" if severity == "blocking" else "varning"),
                      "observed": observed_sv(observed), "level": level})
     n_block = sum(1 for c in checks if c[4] == "blocking")
