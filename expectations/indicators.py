@@ -94,9 +94,10 @@ def checks() -> list[Check]:
                 left join present p on p.indicator_id = monthly.indicator_id
                                    and p.area_code = monthly.area_code and p.period = months.period
                 where p.indicator_id is null
-                  -- a 90-day follow-up not yet due: even the month's first day + 90 days is not loaded
+                  -- a 90-day follow-up not fully due: the month's last day + 90 days is not loaded yet
                   and not (monthly.indicator_id like '%\\_90d'
-                           and date_trunc('month', months.status_month + interval '90 days') > last_month.last_month)
+                           and date_trunc('month', months.status_month + interval '1 month' + interval '89 days')
+                               > last_month.last_month)
                   -- a Dexter-based month after the area's latest Dexter export
                   and not (i.source like '%dexter%'
                            and (last_export.export_date is null
