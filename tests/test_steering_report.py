@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from conftest import create_contract_tables
-from dua.steering_report import fmt_number, write_steering_report
+from dua.steering_report import UnknownAreaError, fmt_number, write_steering_report
 from dua.validation import DQ_DDL
 
 RUN = "20240415T080000Z-abc123"
@@ -52,7 +52,7 @@ VALUES = [
 ]
 
 
-def _seed(url: str, *, dq: bool) -> None:
+def _seed(url: str, *, dq: bool, complete_2024: bool = True) -> None:
     with psycopg.connect(url) as conn:
         create_contract_tables(conn, "published")
         for ind, title, unit, ptypes in CATALOGUE:
@@ -71,6 +71,9 @@ def _seed(url: str, *, dq: bool) -> None:
         conn.execute(
             """insert into published.publication (run_id, published_at, rows, detail)
                values (%s, '2024-04-15 10:00+02', 24, '{}')""", (RUN,))
+        # 2024 is over in the data (its December is loaded): its values are judged
+        conn.execute("""insert into published.period values ('2024', 'year', 'År', '2024-01-01', '2024-12-31',
+                        2024, null, %s)""", (complete_2024,))
         conn.execute("create schema seeds")
         conn.execute("create table seeds.scb_municipalities (kommunkod text, kommun_namn text, lan_kod text)")
         conn.execute("insert into seeds.scb_municipalities values ('0581', 'Norrköping', '05')")
@@ -154,6 +157,30 @@ def test_report_content(db_url: str, tmp_path: Path) -> None:
     assert re.search(r"2\s+kontroller godkända,\s+1\s+ej godkända", dq)
     assert "INVALID_DATE" in dq and "BAD_PNR" in dq and "ZZ_OTHER_AREA" not in dq
     assert "Summa rader i karantän: 3" in dq
+    assert '"threshold"' not in dq and "{" not in dq  # no raw JSON
+
+    # the first page: latest value per indicator, the women–men gap, the change, target and verdict
+    summary = _text(html[html.index('id="sammanfattning"'):html.index("<nav>")])
+    summary = re.sub(r"\s+", " ", summary)
+    # March 2024: 31.0 − 18.0 = 13.0 points; 23.9 − 20.7 = 3.2 since February; target 40 not met
+    assert ("Studerar kommunal vuxenutbildning inom etableringen, andel mar 2024 31,0 % 18,0 % 23,9 % "
+            "+13,0 procentenheter ↑ 3,2 sedan feb 2024 40 % ej uppnått") in summary
+    assert "Heltidsaktivitet inom etableringen, andel mar 2024 35,0 % 63,8 % 50,6 % −28,8 procentenheter" in summary
+    assert "inget mål" in summary
+    assert "Jobbspår, antal 2024 – – 2 – – 3 ej uppnått" in summary
+
+
+def test_a_year_not_over_is_preliminary_and_not_judged(db_url: str, tmp_path: Path) -> None:
+    _seed(db_url, dq=False, complete_2024=False)
+    html = write_steering_report(db_url, "0581", tmp_path / "r.html").read_text(encoding="utf-8")
+    jobb = html[html.index('id="jobbspar"'):html.index('id="datakvalitet"')]
+    assert "2024 (preliminärt)" in jobb and "preliminärt</span>" in jobb
+    assert "ej uppnått" not in jobb and "uppnått</span>" not in jobb
+    summary = _text(html[html.index('id="sammanfattning"'):html.index("<nav>")])
+    summary = re.sub(r"\s+", " ", summary)
+    assert "Jobbspår, antal 2024 (preliminärt) – – 2 – – 3 preliminärt (året pågår)" in summary
+    # a month is over when published: March is still judged
+    assert "23,9 % +13,0 procentenheter ↑ 3,2 sedan feb 2024 40 % ej uppnått" in summary
 
 
 def test_report_period_and_no_dq_table(db_url: str, tmp_path: Path) -> None:
@@ -167,12 +194,18 @@ def test_report_period_and_no_dq_table(db_url: str, tmp_path: Path) -> None:
         write_steering_report(db_url, "0581", tmp_path / "x.html", period="2024-01")
 
 
-def test_report_unknown_area_is_empty_but_valid(db_url: str, tmp_path: Path) -> None:
+def test_unknown_area_or_period_is_refused_with_the_list(db_url: str, tmp_path: Path) -> None:
     _seed(db_url, dq=False)
-    html = write_steering_report(db_url, "9999", tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "Styrgruppsrapport — 9999" in html
-    assert "Inga publicerade värden för området och perioden" in html
-    assert "<svg" not in html
+    with pytest.raises(UnknownAreaError, match=r"no published values for area '9999'; areas with published "
+                                               r"values: 0180, 0581 Norrköping"):
+        write_steering_report(db_url, "9999", tmp_path / "r.html")
+    with pytest.raises(UnknownAreaError, match=r"in 2019; years with published values: 2023, 2024"):
+        write_steering_report(db_url, "0581", tmp_path / "r.html", period="2019")
+    assert not (tmp_path / "r.html").exists()
+    # a name (any case) or a code without its leading zero names the area
+    for given in ("norrköping", "581"):
+        html = write_steering_report(db_url, given, tmp_path / "n.html").read_text(encoding="utf-8")
+        assert "Styrgruppsrapport — Norrköping" in html and "(0581)" in html
 
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

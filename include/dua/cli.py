@@ -159,10 +159,19 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if args.period and not (len(args.period) == 4 and args.period.isdigit()):
         raise ConfigError(f"--period takes a year YYYY, got {args.period!r}")
-    name = f"styrgrupp_{args.area}" + (f"_{args.period}" if args.period else "") + ".html"
-    out = Path(args.out) if args.out else settings().reports_dir / name
     with warehouse() as url:
-        path = write_steering_report(url, args.area, out, period=args.period)
+        import psycopg
+
+        from dua.steering_report import UnknownAreaError, resolve_area
+
+        try:
+            with psycopg.connect(url) as conn:
+                area = resolve_area(conn, args.area)
+            name = f"styrgrupp_{area}" + (f"_{args.period}" if args.period else "") + ".html"
+            out = Path(args.out) if args.out else settings().reports_dir / name
+            path = write_steering_report(url, area, out, period=args.period)
+        except UnknownAreaError as exc:
+            raise ConfigError(str(exc)) from None
     _print(f"steering-group report: {path}")
     return 0
 
@@ -251,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="steering-group report (HTML, Swedish) for one area")
-    p.add_argument("--area", required=True, help="kommunkod or agreement-area code, e.g. 0581")
+    p.add_argument("--area", required=True,
+                   help="kommunkod, agreement-area code or name, e.g. 0581 or Norrköping")
     p.add_argument("--period", help="limit to one year (YYYY)")
     p.add_argument("--out", help="output file (default DUA_HOME/reports/styrgrupp_<area>[_<period>].html)")
     p.set_defaults(func=cmd_report)

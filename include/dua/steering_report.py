@@ -23,17 +23,18 @@ Numbers use a decimal comma (31,6 %). Only published aggregates are shown.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
 from pathlib import Path
+from typing import NoReturn
 
 import psycopg
 
 from dua.reports import created_stamp
+from dua.texts_sv import check_sv, observed_sv, reason_sv
 
 # Order of the contract (shared/contracts/indicators.md); unknown ids follow alphabetically.
 INDICATOR_ORDER = (
@@ -172,6 +173,58 @@ def _area_municipalities(conn: psycopg.Connection, area: str) -> list[str]:
         codes |= {r[0] for r in conn.execute(
             "select kommunkod from seeds.agreement_areas where area_code = %s", (area,))}
     return sorted(codes)
+
+
+class UnknownAreaError(ValueError):
+    """An area or period the publication does not hold; the message lists the ones it does."""
+
+
+def _areas(conn: psycopg.Connection) -> list[tuple[str, str]]:
+    """(code, name) of every area with published values."""
+    if not _exists(conn, "published.indicator_value"):
+        return []
+    codes = [r[0] for r in conn.execute("select distinct area_code from published.indicator_value order by 1")]
+    return [(c, _area_name(conn, c)) for c in codes]
+
+
+def resolve_area(conn: psycopg.Connection, area: str) -> str:
+    """The area code for a code or a name (any case); an unknown one is refused
+    with the list of areas that have published values."""
+    areas = _areas(conn)
+    wanted = area.strip().casefold()
+    # a kommunkod may be written without its leading zero (581 for 0581)
+    codes = {wanted} | ({"0" + wanted} if wanted.isdigit() and len(wanted) == 3 else set())
+    for code, name in areas:
+        if code.casefold() in codes or name.casefold() == wanted:
+            return code
+    _refuse(area, areas)
+
+
+def _refuse(area: str, areas: list[tuple[str, str]]) -> NoReturn:
+    if not areas:
+        raise UnknownAreaError(f"no area has published values yet (asked for {area!r}): run `dua run` first")
+    listed = ", ".join(f"{c} {n}" if n != c else c for c, n in areas[:40]) + (" …" if len(areas) > 40 else "")
+    raise UnknownAreaError(f"no published values for area {area!r}; areas with published values: {listed}")
+
+
+def complete_years(conn: psycopg.Connection, area: str) -> set[str]:
+    """The years whose values are final: ``published.period.is_complete`` where
+    published, else a year whose December is a published month of the area."""
+    if _exists(conn, "published.period"):
+        return {r[0] for r in conn.execute(
+            "select period from published.period where period_type = 'year' and is_complete")}
+    if not _exists(conn, "published.indicator_value"):
+        return set()
+    return {r[0][:4] for r in conn.execute(
+        "select distinct period from published.indicator_value where area_code = %s and period like '____-12'",
+        (area,))}
+
+
+def _labels(conn: psycopg.Connection) -> dict[tuple[str, str], str]:
+    if not _exists(conn, "published.label"):
+        return {}
+    return {(b, v): label for b, v, label in conn.execute(
+        "select breakdown, breakdown_value, label_sv from published.label")}
 
 
 def _load_indicators(conn: psycopg.Connection, area: str, period: str | None) -> list[Indicator]:
@@ -384,7 +437,7 @@ def _values_table(ind: Indicator, periods: list[str], data: dict[str, dict[str, 
     return _table(headers, rows, set(range(1, len(headers))), raw=True)
 
 
-def _indicator_section(ind: Indicator) -> str:
+def _indicator_section(ind: Indicator, labels: dict[tuple[str, str], str]) -> str:
     unit_sv = {"percent": "andel, %", "mean": "medelvärde", "count": "antal"}.get(ind.unit, ind.unit)
     out = [f'<section id="ind-{escape(ind.indicator_id)}"><h3>{escape(ind.title)}</h3>'
            f'<p class="muted">{escape(unit_sv)} · <code>{escape(ind.indicator_id)}</code></p>']
@@ -396,7 +449,7 @@ def _indicator_section(ind: Indicator) -> str:
             if bd != "signal":
                 continue
             for p, cells in sorted(per.items()):
-                rows.append([_period_label(p) if len(p) == 7 else p, bv]
+                rows.append([_period_label(p) if len(p) == 7 else p, labels.get((bd, bv), bv)]
                             + [cells[g].shown(ind.unit) if g in cells else "–" for g in GENDERS])
         out.append('<p class="muted">Redovisas per signal (ingen totalsiffra).</p>')
         out.append(_table(["Period", "Signal", "Kvinnor", "Män", "Totalt"], rows, {2, 3, 4}))
@@ -416,8 +469,72 @@ def _indicator_section(ind: Indicator) -> str:
     return "".join(out)
 
 
+# ---------------------------------------------------------------- summary
+def _latest_two(series: dict[str, dict[str, Cell]]) -> tuple[str | None, str | None]:
+    """The latest period and the one before it, of the finest period type."""
+    months = sorted(p for p in series if len(p) == 7)
+    periods = months or sorted(p for p in series if len(p) == 4)
+    if not periods:
+        return None, None
+    return periods[-1], (periods[-2] if len(periods) > 1 else None)
+
+
+def _summary_section(inds: list[Indicator], complete: set[str]) -> str:
+    """The first page: per indicator its latest value for women, men and all,
+    the gap between women and men, the change since the period before, the
+    target and whether it is met (a year not yet over is preliminary)."""
+    rows = []
+    for ind in inds:
+        series = ind.series()
+        latest, before = _latest_two(series)
+        if latest is None:
+            continue
+        cells = series[latest]
+        t = cells.get("T")
+        k, m = cells.get("K"), cells.get("M")
+        gap = "–"
+        if k and m and k.number is not None and m.number is not None and ind.unit != "count":
+            diff = k.number - m.number
+            gap = ("+" if diff > 0 else "−" if diff < 0 else "±") + fmt_number(abs(diff), "mean") + (
+                " procentenheter" if ind.unit == "percent" else "")
+        trend = "–"
+        prev = series.get(before, {}).get("T") if before else None
+        if t and prev and t.number is not None and prev.number is not None:
+            diff = t.number - prev.number
+            arrow = "↑" if diff > 0 else "↓" if diff < 0 else "→"
+            trend = f"{arrow} {fmt_number(abs(diff), 'mean' if ind.unit != 'count' else 'count')} sedan " + (
+                _period_label(before) if len(before) == 7 else before)
+        target = t.target if t else None
+        if target is None:
+            verdict = '<span class="muted">inget mål</span>'
+        elif len(latest) == 4 and latest not in complete:
+            verdict = '<span class="muted">preliminärt (året pågår)</span>'
+        elif t is None or t.number is None:
+            verdict = '<span class="muted">ej bedömbart</span>'
+        elif Decimal(str(t.number)) >= target:
+            verdict = '<span class="ok">uppnått</span>'
+        else:
+            verdict = '<span class="bad">ej uppnått</span>'
+        period_text = _period_label(latest) if len(latest) == 7 else (
+            latest if latest in complete else f"{latest} (preliminärt)")
+        rows.append([escape(ind.title), escape(period_text)]
+                    + [escape(cells[g].shown(ind.unit)) if g in cells else "–" for g in GENDERS]
+                    + [escape(gap), escape(trend), escape(fmt_target(target, ind.unit)) if target is not None else "–",
+                       verdict])
+    parts = ['<h2 id="sammanfattning">Sammanfattning</h2>',
+             "<p>Senaste värde per indikator för kvinnor, män och totalt, skillnaden mellan kvinnor och män, "
+             "förändringen sedan perioden före och överenskommelsens mål. Ett år som ännu inte är slut i data "
+             "är preliminärt och bedöms inte mot målet.</p>"]
+    if not rows:
+        parts.append('<p class="muted">Inga publicerade värden för området och perioden.</p>')
+    else:
+        parts.append(_table(["Indikator", "Period", "Kvinnor", "Män", "Totalt", "Kvinnor − män", "Utveckling (totalt)",
+                             "Mål", "Bedömning"], rows, {2, 3, 4, 5}, raw=True))
+    return "".join(parts)
+
+
 # ---------------------------------------------------------------- job tracks
-def _jobbspar_section(inds: dict[str, Indicator]) -> str:
+def _jobbspar_section(inds: dict[str, Indicator], complete: set[str], labels: dict[tuple[str, str], str]) -> str:
     years = sorted({p for i, *_ in JOBBSPAR_COMMITMENTS if i in inds for p in inds[i].series() if len(p) == 4})
     parts = ["<h2 id=\"jobbspar\">Jobbspår — åtaganden</h2>",
              "<p>Utfall per år mot överenskommelsernas åtaganden: minst 3 jobbspår med sammanlagt minst 180 "
@@ -426,7 +543,7 @@ def _jobbspar_section(inds: dict[str, Indicator]) -> str:
     if not years:
         parts.append('<p class="muted">Inga publicerade jobbspårsvärden för området och perioden.</p>')
         return "".join(parts)
-    headers = ["Åtagande", "Mål"] + years
+    headers = ["Åtagande", "Mål"] + [p if p in complete else f"{p} (preliminärt)" for p in years]
     rows = []
     for ind_id, label, default, unit in JOBBSPAR_COMMITMENTS:
         series = inds[ind_id].series() if ind_id in inds else {}
@@ -438,6 +555,9 @@ def _jobbspar_section(inds: dict[str, Indicator]) -> str:
                 row.append('<span class="muted">–</span>')
             elif c.suppressed or c.value is None:
                 row.append('<span class="sup" title="skyddat värde">..</span> <span class="muted">ej bedömbart</span>')
+            elif p not in complete:
+                # the year is not over in the data: shown, not judged
+                row.append(f'{escape(fmt_number(c.value, unit))} <span class="muted">preliminärt</span>')
             else:
                 target = c.target if c.target is not None else goal
                 ok = c.value >= target
@@ -459,7 +579,7 @@ def _jobbspar_section(inds: dict[str, Indicator]) -> str:
                                       for i in per_track_ids]
         trows = []
         for p, bv in tracks:
-            r = [p, bv]
+            r = [p if p in complete else f"{p} (prel.)", labels.get(("jobbspar", bv), bv)]
             for i in per_track_ids:
                 c = inds[i].cells.get(("jobbspar", bv), {}).get(p, {}).get("T")
                 r.append(c.shown(inds[i].unit) if c else "–")
@@ -495,11 +615,11 @@ def _dq_section(conn: psycopg.Connection, area: str, publication_run: str | None
                 parts.append(f'<p class="note">Den senaste valideringskörningen är inte den publicerade körningen '
                              f"(<code>{escape(publication_run)}</code>); de publicerade värdena är oförändrade "
                              f"sedan dess.</p>")
-            rows = [[s, c, "blockerande" if sev == "blocking" else "varning" if sev == "warning" else sev, o,
-                     json.dumps(d, ensure_ascii=False, sort_keys=True) if d is not None else ""]
-                    for s, c, sev, o, d in failed]
+            rows = [[check_sv(c), "blockerande" if sev == "blocking" else "varning" if sev == "warning" else sev,
+                     observed_sv(o), f"{s}.{c}"]
+                    for s, c, sev, o, _d in failed]
             if rows:
-                parts.append(_table(["Svit", "Kontroll", "Allvarlighet", "Observerat", "Detaljer"], rows))
+                parts.append(_table(["Kontroll", "Allvarlighet", "Observerat", "Teknisk beteckning"], rows))
     else:
         parts.append("<p>Inga valideringsresultat är registrerade (tabellen dq.validation_result saknas).</p>")
 
@@ -515,9 +635,10 @@ def _dq_section(conn: psycopg.Connection, area: str, publication_run: str | None
         parts.append(f"<h3>Rader i karantän per orsak</h3><p>Områdets filer: {files[0]} inlästa, "
                      f"{files[1]} avvisade i sin helhet. Summa rader i karantän: "
                      f"{fmt_number(sum(r[2] for r in rows), 'count')}.</p>")
-        parts.append(_table(["Orsak", "Källa", "Rader", "Filer"],
-                            [[r[0], r[1], fmt_number(r[2], "count"), fmt_number(r[3], "count")] for r in rows],
-                            {2, 3}))
+        parts.append(_table(["Orsak", "Förklaring", "Källa", "Rader", "Filer"],
+                            [[r[0], reason_sv(r[0]) if reason_sv(r[0]) != r[0] else "", r[1],
+                              fmt_number(r[2], "count"), fmt_number(r[3], "count")] for r in rows],
+                            {3, 4}))
     else:
         parts.append('<p class="muted">Ingen fil- och karantänlogg finns.</p>')
     return "".join(parts)
@@ -532,8 +653,17 @@ def write_steering_report(url: str, area: str, out: Path, period: str | None = N
         raise ValueError(f"period must be a year YYYY, not {period!r}")
     with psycopg.connect(url) as conn:
         conn.execute("set time zone 'Europe/Stockholm'")
+        area = resolve_area(conn, area)
         name = _area_name(conn, area)
+        if period is not None:
+            years = sorted({r[0] for r in conn.execute(
+                "select distinct left(period, 4) from published.indicator_value where area_code = %s", (area,))})
+            if period not in years:
+                raise UnknownAreaError(f"no published values for {name} ({area}) in {period}; "
+                                       f"years with published values: {', '.join(years)}")
         inds = _load_indicators(conn, area, period)
+        complete = complete_years(conn, area)
+        labels = _labels(conn)
         publication = None
         if _exists(conn, "published.publication"):
             publication = conn.execute(
@@ -565,12 +695,14 @@ def write_steering_report(url: str, area: str, out: Path, period: str | None = N
         "Streckad linje = överenskommelsens mål.</p>"
     )
     nav_items = "".join(f'<li><a href="#ind-{escape(i.indicator_id)}">{escape(i.title)}</a></li>' for i in inds)
-    nav = (f'<nav><ul><li><a href="#jobbspar">Jobbspår — åtaganden</a></li>'
+    nav = (f'<nav><ul><li><a href="#sammanfattning">Sammanfattning</a></li>'
+           f'<li><a href="#jobbspar">Jobbspår — åtaganden</a></li>'
            f'<li><a href="#datakvalitet">Datakvalitet</a></li>{nav_items}</ul></nav>')
     by_id = {i.indicator_id: i for i in inds}
-    body = (header + nav + '<h2 id="indikatorer">Indikatorer</h2>'
-            + ("".join(_indicator_section(i) for i in inds) or '<p class="muted">Inga publicerade indikatorer.</p>')
-            + _jobbspar_section(by_id) + dq)
+    body = (header + _summary_section(inds, complete) + nav + '<h2 id="indikatorer">Indikatorer</h2>'
+            + ("".join(_indicator_section(i, labels) for i in inds)
+               or '<p class="muted">Inga publicerade indikatorer.</p>')
+            + _jobbspar_section(by_id, complete, labels) + dq)
     html = (f'<!doctype html><html lang="sv"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>{body}</body></html>")
