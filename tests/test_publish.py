@@ -120,3 +120,53 @@ def test_retention_setting_is_checked(db_url: str, monkeypatch) -> None:
     monkeypatch.setenv("DUA_PUBLICATION_RETENTION", "many")
     with pytest.raises(ConfigError, match="DUA_PUBLICATION_RETENTION"):
         publish(db_url, "run-1")
+
+
+def _read_xlsx(path: Path) -> dict[str, list[list[str]]]:
+    """Sheets of an xlsx file as rows of cell texts (a reader for the test only)."""
+    import re
+    import zipfile
+    from html import unescape
+
+    with zipfile.ZipFile(path) as z:
+        names = re.findall(r'<sheet name="([^"]+)"', z.read("xl/workbook.xml").decode())
+        shared = []
+        if "xl/sharedStrings.xml" in z.namelist():
+            shared = [unescape(t) for t in re.findall(r"<t[^>]*>([^<]*)</t>", z.read("xl/sharedStrings.xml").decode())]
+        sheets = {}
+        for i, name in enumerate(names, start=1):
+            xml = z.read(f"xl/worksheets/sheet{i}.xml").decode()
+            rows = []
+            for row in re.findall(r"<row[^>]*>(.*?)</row>", xml):
+                cells = []
+                for attrs, body in re.findall(r"<c ([^>]*?)(?:/>|>(.*?)</c>)", row):
+                    if 't="s"' in attrs:
+                        cells.append(shared[int(re.search(r"<v>(\d+)</v>", body).group(1))])
+                    elif 't="inlineStr"' in attrs:
+                        cells.append(unescape(re.search(r"<t[^>]*>([^<]*)</t>", body).group(1)))
+                    else:
+                        v = re.search(r"<v>([^<]*)</v>", body or "")
+                        cells.append(v.group(1) if v else "")
+                rows.append(cells)
+            sheets[name] = rows
+    return sheets
+
+
+def test_xlsx_one_sheet_per_indicator(db_url: str, tmp_path: Path) -> None:
+    from dua.export_xlsx import export_xlsx
+
+    _build(db_url, "37.5")
+    publish(db_url, "run-1")
+    out = tmp_path / "indikatorer.xlsx"
+    assert export_xlsx(db_url, out) == 2
+    sheets = _read_xlsx(out)
+    assert list(sheets) == ["Om", "Indikatorer", "etab_full_time_share"]
+    assert sheets["Om"][1] == ["Körning", "run-1"]
+    assert sheets["Indikatorer"][1][:3] == ["etab_full_time_share", "Heltid", "procent"]
+    rows = sheets["etab_full_time_share"]
+    assert rows[0][:7] == ["Områdeskod", "Område", "Period", "Nedbrytning", "Värde (kod)", "Värde", "Kön"]
+    # K before T; numbers as numbers; the area's name and the breakdown's label from the published tables
+    assert rows[1] == ["0581", "Norrköping", "2024-05", "Totalt", "total", "Totalt", "Kvinnor", "1", "5", "20",
+                       "nej"]
+    assert rows[2] == ["0581", "Norrköping", "2024-05", "Totalt", "total", "Totalt", "Totalt", "3", "8", "37.5",
+                       "nej"]

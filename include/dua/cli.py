@@ -142,6 +142,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
             n = export_kolada_json(url, Path(args.out))
             _print(f"wrote {n} Kolada objects to {args.out}")
+        elif args.format == "xlsx":
+            from dua.export_xlsx import export_xlsx
+
+            n = export_xlsx(url, Path(args.out))
+            _print(f"wrote {n} rows to {args.out} (one sheet per indicator)")
         else:
             from dua.publish import export_csv
 
@@ -250,8 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_generate)
 
-    p = sub.add_parser("export", help="write published.indicator_value as CSV (default) or Kolada JSON")
-    p.add_argument("--format", choices=["csv", "kolada-json"], default="csv")
+    p = sub.add_parser("export", help="write published.indicator_value as CSV (default), xlsx or Kolada JSON")
+    p.add_argument("--format", choices=["csv", "xlsx", "kolada-json"], default="csv")
     p.add_argument("--out", required=True)
     p.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 byte-order mark")
     p.add_argument("--decimal-comma", action="store_true", help="CSV: numbers with a decimal comma (3,5)")
