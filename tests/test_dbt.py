@@ -36,9 +36,18 @@ def test_unit_tests_pin_every_indicator_and_pass(db_url):
     assert "indicator_value" in tested_models  # rounding and disclosure control
 
 
-def test_full_build_on_empty_raw_tables(db_url):
+def test_full_build_on_empty_raw_tables(db_url, tmp_path):
     ensure_roles_if_permitted(db_url)
     proc = dbt(["build", "--exclude", "test_type:unit"], db_url, check=False)
     assert proc.returncode == 0, proc.stdout[-5000:]
     statuses = {r["status"] for r in _results()}
     assert statuses <= {"success", "pass", "no-op"}  # no-op: the exposures
+
+    # the documentation site: one self-contained page with the published models' descriptions
+    from dua.dbt_docs import write_dbt_docs
+
+    assert write_dbt_docs(db_url, tmp_path) is True
+    page = (tmp_path / "dokumentation" / "index.html").read_text(encoding="utf-8")
+    # (the manifest is embedded as JSON: non-ASCII letters are escaped)
+    assert "model.dua.indicator_value" in page and "Kommunkod eller \\u00f6verenskommelseomr" in page
+    assert write_dbt_docs(db_url, tmp_path) is False  # the project did not change: not generated again

@@ -102,6 +102,13 @@ def publish_indicators(run_id: str) -> dict:
 
 
 def write_reports() -> list[str]:
+    from dua.dbt_docs import write_dbt_docs
     from dua.reports import write_reports as write
 
-    return [str(p) for p in write(warehouse_url(), settings().reports_dir)]
+    url, reports = warehouse_url(), settings().reports_dir
+    written = [str(p) for p in write(url, reports)]
+    try:
+        write_dbt_docs(url, reports)
+    except RuntimeError as exc:  # the reports are written; the documentation site stays as it was
+        log.warning("the dbt documentation site was not updated: %s", str(exc)[-2000:])
+    return written
