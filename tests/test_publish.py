@@ -22,8 +22,9 @@ def _build(url: str, value: str) -> None:
         conn.execute(f"""insert into indicators.indicator_value values
             ('etab_full_time_share', '0581', '2024-05', 'total', 'total', 'T', 3, 8, {value}, false, null),
             ('etab_full_time_share', '0581', '2024-05', 'total', 'total', 'K', 1, 5, 20.0, false, null)""")
-        conn.execute("""insert into indicators.indicator values ('etab_full_time_share', 'Heltid', 'Full time',
-            'percent', 'procent', 'month', 'af', null, 'x')""")
+        conn.execute("""insert into indicators.indicator (indicator_id, title_sv, title_en, unit, unit_sv,
+            period_types, source, description_sv) values ('etab_full_time_share', 'Heltid', 'Full time',
+            'percent', 'procent', 'month', 'af', 'x')""")
         conn.execute("insert into indicators.area values ('0581', 'Norrköping', 'municipality', 'Kommun', '{0581}', 1)")
         conn.execute("""insert into indicators.period values ('2024-05', 'month', 'Månad', '2024-05-01',
             '2024-05-31', 2024, 5, true)""")

@@ -1,98 +1,151 @@
-"""Export of the published indicators in the shape of Kolada's API v2 data responses.
+"""Export of the published indicators in the shape of Kolada's API v2.
 
-Kolada (api.kolada.se/v2/data/...) answers::
+Kolada (api.kolada.se/v2) answers data queries with
+``{"count": n, "values": [{"kpi", "municipality", "period", "values": [
+{"count", "gender", "status", "value"}, ...]}]}`` — one object per KPI,
+municipality and year, one entry per gender (K, M, T) — and KPI metadata
+queries (``/v2/kpi``) with ``{"count": n, "values": [{"id", "title", ...}]}``.
+The export writes three files in those shapes:
 
-    {"count": 2,
-     "values": [{"kpi": "N00945", "municipality": "1860", "period": 2020,
-                 "values": [{"count": 1, "gender": "K", "status": "", "value": 12.3}, ...]}]}
+- ``<out>``: the yearly values. ``period`` is an integer year, as in Kolada;
+- ``<out stem>_months<suffix>``: the monthly values, same shape with
+  ``period`` "YYYY-MM" (Kolada has no months: a consumer that expects
+  Kolada's years reads only the first file);
+- ``<out stem>_kpi<suffix>``: the catalogue shaped like ``/v2/kpi``.
 
-— one object per (kpi, municipality, period) with one entry per gender
-("K" women, "M" men, "T" total); ``status`` is "" for a normal value and a
-word such as "Missing" when the value is absent (``value`` null); ``count``
-is the top-level number of objects in ``values``. This export writes the same
-shape from ``published.indicator_value`` with these choices:
+Choices, so that nothing looks like Kolada's that is not:
 
-- only breakdown ``total`` (Kolada has no breakdowns); ``cooperation_signals``
-  (published per signal only) is therefore not in the export;
-- ``kpi`` is our ``indicator_id``. Kolada's objects have no field for another
-  id, so Kolada's own KPI id (``published.indicator.kolada_kpi``) is not added
-  to the objects: the mapping is in ``published.indicator`` (today
-  etab_work_studies_90d ↔ N00973 and, comparable only, etab_programme_90d ↔
-  N00991); our values are built from monthly snapshots and do not replace
-  Kolada's;
-- ``municipality`` is ``area_code`` (a kommunkod, or an agreement-area code);
-- ``period``: a yearly period is an integer (2024) as in Kolada; Kolada has no
-  monthly periods, so a month is written as the string "2024-03";
-- per gender entry: ``count`` is the denominator (percent and mean) or the
-  numerator (count indicators) as an integer; ``value`` the published value
-  (one decimal); ``status`` "" — or, for a suppressed cell, ``value`` and
-  ``count`` null and ``status`` "Suppressed" (Arbetsförmedlingen's disclosure
-  rule, see the contract). Genders in the order K, M, T; only the genders that
-  are published (``jobbspar_places``/``jobbspar_tracks`` have T only);
-- objects sorted by (kpi, municipality, period), byte order.
-
-Note: in Kolada itself ``count`` is the number of observations behind a value
-(1 for a municipality, the number of members for a group average), not a
-denominator; consumers that rely on that meaning should read ``count`` here as
-"underlag" (population size) instead.
+- ``kpi``: Kolada's id where our definition is Kolada's
+  (``published.indicator.kolada_relation = 'same'``: etab_work_studies_90d is
+  N00973), our ``indicator_id`` otherwise (a comparable Kolada KPI is named
+  in the metadata's ``description`` only);
+- ``municipality``: the kommunkod; an agreement area (not a Kolada group: it
+  pools the persons of its members, Kolada's groups average municipalities)
+  is marked as ours with the prefix ``DUA-`` (``DUA-GGVV``);
+- ``count``: as in Kolada, the number of municipalities behind the value (1
+  for a municipality, the members of an agreement area), never a population;
+- ``status``: "" for a value; for a suppressed cell ``value`` null and
+  ``status`` "Missing" (Kolada's word for a value that is not published);
+- only breakdown ``total`` (``cooperation_signals``, published per signal
+  only, is not exported); genders K, M, T as published;
+- objects sorted by (kpi, municipality, period), byte order; the files are
+  byte for byte the same for the same publication.
 """
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import psycopg
 
-SUPPRESSED_STATUS = "Suppressed"
+MISSING_STATUS = "Missing"
+AREA_PREFIX = "DUA-"
 _GENDER_ORDER = {"K": 0, "M": 1, "T": 2}
 
 
-def _int(v: Decimal | None) -> int | float | None:
-    if v is None:
-        return None
-    return int(v) if v == v.to_integral_value() else float(v)
+def _exists(conn: psycopg.Connection, name: str) -> bool:
+    return conn.execute("select to_regclass(%s) is not null", (name,)).fetchone()[0]
 
 
-def _period(p: str) -> int | str:
-    return int(p) if len(p) == 4 and p.isdigit() else p
+def _catalogue(conn: psycopg.Connection) -> list[tuple]:
+    if not _exists(conn, "published.indicator"):
+        return []
+    cols = {r[0] for r in conn.execute(
+        "select column_name from information_schema.columns where table_schema = 'published' "
+        "and table_name = 'indicator'")}
+    relation = "kolada_relation" if "kolada_relation" in cols else "null::text"
+    return conn.execute(
+        f"""select indicator_id, title_sv, unit, period_types, coalesce(description_sv, ''), kolada_kpi,
+                   {relation}
+            from published.indicator order by indicator_id collate "C" """).fetchall()
 
 
-def kolada_values(url: str) -> dict:
-    """The export as a Python object (see the module docstring)."""
+def kolada_ids(catalogue: list[tuple]) -> dict[str, str]:
+    """Our indicator id -> the id the export uses."""
+    return {ind: (kpi if kpi and relation == "same" else ind) for ind, *_rest, kpi, relation in catalogue}
+
+
+def kolada_values(url: str, monthly: bool = False) -> dict:
+    """The yearly (or monthly) values as a Kolada data response."""
     with psycopg.connect(url) as conn:
-        if not conn.execute("select to_regclass('published.indicator_value') is not null").fetchone()[0]:
+        if not _exists(conn, "published.indicator_value"):
             return {"count": 0, "values": []}
+        ids = kolada_ids(_catalogue(conn))
+        members = {}
+        if _exists(conn, "published.area"):
+            members = {a: (t, n) for a, t, n in conn.execute(
+                "select area_code, area_type, member_count from published.area")}
         rows = conn.execute(
-            """select v.indicator_id, v.area_code, v.period, v.gender, v.numerator, v.denominator, v.value,
-                      v.is_suppressed, coalesce(i.unit, case when v.denominator is null then 'count' end)
+            """select v.indicator_id, v.area_code, v.period, v.gender, v.value, v.is_suppressed
                from published.indicator_value v
-               left join published.indicator i using (indicator_id)
                where v.breakdown = 'total' and v.breakdown_value = 'total'
+                 and length(v.period) = %s
                order by v.indicator_id collate "C", v.area_code collate "C", v.period collate "C",
-                        v.gender collate "C\""""
+                        v.gender collate "C\"""", (7 if monthly else 4,)
         ).fetchall()
     objects: list[dict] = []
-    for kpi, area, period, gender, num, den, value, suppressed, unit in rows:
-        if not objects or (objects[-1]["kpi"], objects[-1]["municipality"], objects[-1]["_p"]) != (kpi, area, period):
-            objects.append({"kpi": kpi, "municipality": area, "period": _period(period), "_p": period, "values": []})
-        if suppressed:
-            entry = {"count": None, "gender": gender, "status": SUPPRESSED_STATUS, "value": None}
+    for ind, area, period, gender, value, suppressed in rows:
+        kind, n_members = members.get(area, ("municipality", 1))
+        municipality = AREA_PREFIX + area if kind == "agreement_area" else area
+        key = (ids.get(ind, ind), municipality, period if monthly else int(period))
+        if not objects or (objects[-1]["kpi"], objects[-1]["municipality"], objects[-1]["period"]) != key:
+            objects.append({"kpi": key[0], "municipality": key[1], "period": key[2], "values": []})
+        if suppressed or value is None:
+            entry = {"count": n_members or 1, "gender": gender, "status": MISSING_STATUS, "value": None}
         else:
-            count = num if unit == "count" else den
-            entry = {"count": _int(count), "gender": gender, "status": "" if value is not None else "Missing",
-                     "value": None if value is None else float(value)}
+            entry = {"count": n_members or 1, "gender": gender, "status": "", "value": float(value)}
         objects[-1]["values"].append(entry)
+    objects.sort(key=lambda o: (o["kpi"], o["municipality"], str(o["period"])))
     for o in objects:
-        del o["_p"]
         o["values"].sort(key=lambda e: _GENDER_ORDER.get(e["gender"], 9))
     return {"count": len(objects), "values": objects}
 
 
+def kolada_kpis(url: str) -> dict:
+    """The catalogue shaped like Kolada's ``/v2/kpi`` response."""
+    with psycopg.connect(url) as conn:
+        catalogue = _catalogue(conn)
+        published = None
+        if _exists(conn, "published.publication"):
+            published = conn.execute("select max(published_at) from published.publication").fetchone()[0]
+    ids = kolada_ids(catalogue)
+    values = []
+    for ind, title, unit, period_types, description, kpi, relation in catalogue:
+        note = f" Jämför Kolada {kpi}." if kpi and relation == "comparable" else ""
+        values.append({
+            "auspices": "DUA",
+            "description": description + note + f" (DUA-indikator {ind}; enhet {unit}; perioder {period_types}.)",
+            "has_ou_data": False,
+            "id": ids[ind],
+            "is_divided_by_gender": 1,
+            "municipality_type": "K",
+            "operating_area": "Arbetsmarknad, Etablering",
+            "ou_publication_date": None,
+            "perspective": "Resultat",
+            "prel_publication_date": None,
+            "publ_period": None,
+            "publication_date": published.date().isoformat() if published else None,
+            "title": title,
+        })
+    values.sort(key=lambda v: v["id"])
+    return {"count": len(values), "values": values}
+
+
+def _dump(data: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def sibling(out: Path, tag: str) -> Path:
+    return out.with_name(f"{out.stem}_{tag}{out.suffix or '.json'}")
+
+
 def export_kolada_json(url: str, out: Path) -> int:
-    """Write the Kolada-format JSON to ``out`` (UTF-8); return the number of objects."""
-    data = kolada_values(url)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return data["count"]
+    """Write the yearly values to ``out``, the monthly ones and the KPI
+    metadata next to it; return the number of yearly objects."""
+    years = kolada_values(url)
+    _dump(years, out)
+    _dump(kolada_values(url, monthly=True), sibling(out, "months"))
+    _dump(kolada_kpis(url), sibling(out, "kpi"))
+    return years["count"]

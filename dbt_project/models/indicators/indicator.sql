@@ -13,6 +13,7 @@ select
     period_types::text as period_types,
     source::text as source,
     kolada_kpi::text as kolada_kpi,
+    kolada_relation::text as kolada_relation,
     description_sv::text as description_sv
 
 from {{ ref('indicator_catalogue') }}
