@@ -1,35 +1,33 @@
 #!/usr/bin/env bash
 # Re-download the style sheets, scripts and web fonts of the GX Data Docs into
 # include/dua/templates/gx_assets/ (`make gx-assets`): the package tarballs from
-# the npm registry, each checked against the integrity the registry publishes
-# (pinned below), and from each only the minified files the Data Docs pages
-# load.  Font Awesome's style sheet is rewritten to its woff2 fonts only (the
-# ttf fallbacks are left out).  README.md in that folder is kept as it is; the
-# license texts are taken from the tarballs (LICENSES/).  Not run by `make test`.
+# the npm registry (`npm pack`, as npm is configured), each checked against the
+# integrity pinned below, and from each only the minified files the Data Docs
+# pages load.  Font Awesome's style sheet is rewritten to its woff2 fonts only
+# (the ttf fallbacks are left out).  README.md in that folder is kept as it is;
+# the license texts are taken from the tarballs (LICENSES/).  Needs npm, tar and
+# python3.  Not run by `make test`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dest=${1:-$root/include/dua/templates/gx_assets}
-registry=${NPM_REGISTRY:-https://registry.npmjs.org}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 new=$work/out
 mkdir -p "$new/LICENSES"
 
-# name version integrity (npm's dist.integrity of the tarball)
+# name version integrity (the sha512 the npm registry publishes for the tarball)
 fetch() {
-    local name=$1 version=$2 integrity=$3 base=${1##*/}
-    local url="$registry/$name/-/$base-$version.tgz"
-    curl -fsSL --retry 3 -o "$work/$base.tgz" "$url"
-    local got
-    got=sha512-$(python3 -c 'import base64,hashlib,sys; print(base64.b64encode(hashlib.sha512(open(sys.argv[1],"rb").read()).digest()).decode())' "$work/$base.tgz")
+    local name=$1 version=$2 integrity=$3 base=${1##*/} tgz got
+    tgz=$(cd "$work" && npm pack "$name@$version" --silent --pack-destination "$work" | tail -n 1)
+    got=sha512-$(python3 -c 'import base64,hashlib,sys; print(base64.b64encode(hashlib.sha512(open(sys.argv[1],"rb").read()).digest()).decode())' "$work/$tgz")
     if [[ $got != "$integrity" ]]; then
-        echo "gx-assets: $url has integrity $got, expected $integrity" >&2
+        echo "gx-assets: $name@$version has integrity $got, expected $integrity" >&2
         exit 1
     fi
     mkdir -p "$work/$base"
-    tar xzf "$work/$base.tgz" -C "$work/$base"
+    tar xzf "$work/$tgz" -C "$work/$base"
     pkg=$work/$base/package
-    echo "gx-assets: $name $version"
+    echo "gx-assets: $name@$version ($tgz)"
 }
 put() { install -D -m 644 "$pkg/$1" "$new/$2"; }
 
