@@ -8,8 +8,9 @@ show nothing.  After each build :func:`make_offline` copies the vendored assets
 (``templates/gx_assets/``, see its README) next to the sites, to
 ``<sites>/_assets/`` (``DUA_HOME/reports/gx/_assets/``), and rewrites every page
 of the site to load them by a relative path; the logo becomes text, links out
-become their text, and the newsletter and "how to" footers go.  No page is left
-with an ``http://`` or ``https://`` address.
+become their text, and the newsletter and "how to" footers go (and the
+favicon is named where it is).  No page is left with an ``http://`` or
+``https://`` address.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ _ALT = re.compile(r"""\balt\s*=\s*["']([^"']*)["']""", _FLAGS)
 _CSS_URL = re.compile(r"""url\(\s*["']?(?:https?:)?//[^)]*\)""", _FLAGS)
 _OTHER_ATTR = re.compile(rf"\b(src|href|action|srcset|poster|data)\s*=\s*{_EXTERNAL}", _FLAGS)
 _SCHEME = re.compile(r"https?://", re.IGNORECASE)
+# GX's validation pages name the site's favicon one folder too high
+_FAVICON = re.compile(r"""(<link\b[^>]*\brel\s*=\s*["']shortcut icon["'][^>]*\bhref\s*=\s*["'])[^"']*""", _FLAGS)
 
 # the logo, in text: the brand's link to the site's home page stays
 _BRAND = ('<span class="dua-gx-brand" style="display:inline-block;font-size:1.5rem;font-weight:600;'
@@ -93,9 +96,10 @@ def copy_assets(dest: Path) -> None:
         os.replace(tmp, target)
 
 
-def offline_html(html: str, assets_prefix: str, page: str = "") -> str:
+def offline_html(html: str, assets_prefix: str, page: str = "", favicon: str | None = None) -> str:
     """One page with its CDN assets loaded from ``assets_prefix`` (a relative
-    address ending in ``/``) and nothing left that points at another server."""
+    address ending in ``/``) and nothing left that points at another server;
+    ``favicon``, when given, is the relative address of the site's icon."""
 
     def asset(m: re.Match) -> str:
         tag = m.group(0)
@@ -111,6 +115,8 @@ def offline_html(html: str, assets_prefix: str, page: str = "") -> str:
         return _BRAND.format(alt.group(1)) if alt and alt.group(1).strip() else ""
 
     html = _ASSET_TAG.sub(asset, html)
+    if favicon is not None:
+        html = _FAVICON.sub(lambda m: m.group(1) + favicon, html)
     html = _FOOTER.sub(lambda m: "" if _SCHEME.search(m.group(0)) else m.group(0), html)
     html = _FORM.sub("", html)
     html = _LINK.sub(lambda m: m.group(1), html)
@@ -129,12 +135,14 @@ def make_offline(site_dir: Path, assets_dir: Path | None = None) -> int:
     assets_dir = assets_dir or site_dir.parent / ASSETS_DIRNAME
     copy_assets(assets_dir)
     changed = 0
+    icon = site_dir / "static" / "images" / "favicon.ico"
     for page in sorted(site_dir.rglob("*.html")):
         html = page.read_text(encoding="utf-8")
         if not _SCHEME.search(html) and not re.search(r"""["']//""", html):
             continue
         prefix = Path(os.path.relpath(assets_dir, page.parent)).as_posix() + "/"
-        new = offline_html(html, prefix, str(page.relative_to(site_dir)))
+        favicon = Path(os.path.relpath(icon, page.parent)).as_posix() if icon.is_file() else None
+        new = offline_html(html, prefix, str(page.relative_to(site_dir)), favicon)
         if new != html:
             tmp = page.with_name(f".{page.name}.{os.getpid()}.tmp")
             tmp.write_text(new, encoding="utf-8")
