@@ -8,7 +8,7 @@ export DUA_HOME ?= $(CURDIR)/.dua
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: demo test lint bench lock venv manifest clean chromium deploy-test
+.PHONY: demo test lint bench lock venv manifest clean chromium deploy-test gx-assets
 
 venv: $(STAMP)
 
@@ -53,6 +53,11 @@ deploy-test: $(STAMP) $(MANIFEST)
 
 bench: $(STAMP) $(MANIFEST)
 	$(BIN)/python -m dua.bench
+
+# Re-download the GX Data Docs' style sheets, scripts and fonts (vendored in
+# include/dua/templates/gx_assets/) from the npm registry; not part of `make test`.
+gx-assets:
+	docker/gx-assets.sh
 
 # Recompile the lock file after editing requirements.in.
 lock: $(STAMP)

@@ -4,7 +4,7 @@ Suites are written in Python in ``expectations/`` (one module per suite).  Each
 check names its table, its GX expectation and its severity — ``blocking``
 stops the publication, ``warning`` is reported.  Every result is kept as
 history in ``dq.validation_result``; GX Data Docs are built under
-``DUA_HOME/reports/gx``.
+``DUA_HOME/reports/gx``, made to read offline by :mod:`dua.gx_docs`.
 """
 
 from __future__ import annotations
@@ -128,6 +128,8 @@ def run_suite(url: str, suite_name: str, run_id: str, docs_dir: Path | None = No
                 "class_name": "SiteBuilder",
                 "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                # no "how to" footer nor walkthrough pointing at GX's documentation
+                "show_how_to_buttons": False,
             },
         )
     ds = ctx.data_sources.add_postgres("warehouse", connection_string=url.replace("postgresql://",
@@ -163,6 +165,13 @@ def run_suite(url: str, suite_name: str, run_id: str, docs_dir: Path | None = No
             results.append(CheckResult(suite_name, meta.get("check", r.expectation_config.type),
                                        meta.get("severity", BLOCKING), bool(r.success), observed, details))
     record(url, run_id, results)
+    if docs_dir is not None:
+        from dua.gx_docs import make_offline
+
+        try:  # the pages load their scripts from _assets beside the site, not from CDNs
+            make_offline(docs_dir)
+        except OSError:
+            log.exception("GX Data Docs under %s could not be made to read offline", docs_dir)
     return results
 
 
