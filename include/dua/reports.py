@@ -67,6 +67,11 @@ def data_quality_report(url: str, out: Path) -> Path:
             """select file_name, source, coalesce(kommunkod, ''), status, rows_total, rows_loaded, rows_rejected,
                       coalesce(reason_code || ': ' || message, '') from meta.file_ledger order by file_id"""
         ).fetchall()
+        held = conn.execute(
+            """select file_name, coalesce(kommunkod, ''), to_char(file_date, 'YYYY-MM'), rows_total,
+                      coalesce(message, '')
+               from meta.file_ledger where status = 'held' order by file_id"""
+        ).fetchall()
         reasons = conn.execute(
             "select reason_code, count(*) from meta.quarantine group by 1 order by 2 desc, 1"
         ).fetchall()
@@ -98,8 +103,14 @@ def data_quality_report(url: str, out: Path) -> Path:
     failed = sum(1 for c in checks if c[3] != "godkänd")
     verdict = (f'<p class="{"bad" if failed else "ok"}">{len(checks) - failed} av {len(checks)} kontroller '
                f'godkända.</p>' if checks else '<p class="muted">Inga valideringsresultat ännu.</p>')
+    held_note = (
+        f'<p class="bad">{len(held)} fil(er) hålls för granskning och är inte tillämpade: de skulle krympa '
+        "månadens ögonblicksbild kraftigt. <code>dua accept FIL</code> tillämpar en fil.</p>"
+        if held else '<p class="muted">Inga filer hålls för granskning.</p>')
     body = (
         "<h2>Kontroller</h2>" + verdict
+        + "<h2>Hålls för granskning</h2>" + held_note
+        + (_table(["fil", "kommun", "månad", "rader", "varför"], held, {3}) if held else "")
         + _table(["svit", "kontroll", "allvarlighet", "resultat", "observerat"], checks)
         + '<p>Great Expectations Data Docs: <a href="gx/sources/index.html">källdata</a> · '
           '<a href="gx/indicators/index.html">indikatorer</a></p>'
