@@ -176,12 +176,13 @@ def _run_pipeline(url: str, inbox: Path, run_id: str) -> tuple[int, bool]:
     _prepare_airflow(url, run_id)
     conf = {"inbox": str(inbox.resolve()), "dua_run_id": run_id}
     _print(f"run {run_id}: ingesting {inbox}")
-    state, tasks = airflow_runner.run_dag("dua_ingest", conf)
+    state, tasks = airflow_runner.run_dag("dua_ingest", conf, console_log=log_path())
     ledger.print_files(url, run_id, _print)
     failed = [t for t, s in tasks.items() if s == "failed"]
     if failed or state != "success":
         ledger.finish_run(url, run_id, "failed", {"dag": "dua_ingest", "failed_tasks": failed})
-        _print(f"run {run_id}: ingest failed ({', '.join(failed) or state}); see {cfg.home / 'airflow' / 'logs'}")
+        _print(f"run {run_id}: ingest failed ({', '.join(failed) or state}); task logs: "
+               f"{cfg.home / 'airflow' / 'logs'}; Airflow's console output: {log_path()}")
         return 2, False
     ledger.print_held(url, _print, run_id)
     if not ledger.needs_publication(url):
@@ -199,7 +200,7 @@ def _transform(url: str, run_id: str) -> tuple[int, bool]:
     cfg = settings()
     ensure_manifest()
     _print(f"run {run_id}: building marts and indicators (dbt) and publishing")
-    state, tasks = airflow_runner.run_dag("dua_transform", {"dua_run_id": run_id})
+    state, tasks = airflow_runner.run_dag("dua_transform", {"dua_run_id": run_id}, console_log=log_path())
     failed = sorted(t for t, s in tasks.items() if s in ("failed", "upstream_failed"))
     if failed or state != "success":
         checks = failed_checks(url, run_id)
@@ -213,7 +214,7 @@ def _transform(url: str, run_id: str) -> tuple[int, bool]:
                 _print(f"    {suite}.{check}: {observed}")
         else:
             _print(f"  failed tasks: {', '.join(failed) or state}")
-        _print(f"  task logs: {cfg.home / 'airflow' / 'logs'}")
+        _print(f"  task logs: {cfg.home / 'airflow' / 'logs'}; Airflow's console output: {log_path()}")
         return 3, tasks.get("write_reports") == "success"
     ledger.finish_run(url, run_id, "success", {"published": True})
     ledger.print_publication(url, _print)
@@ -531,14 +532,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # the reader went away (`dua status | head`): nothing more to say
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
     except KeyboardInterrupt as exc:
         _log_failure(argv, exc)
         print("dua: interrupted", file=sys.stderr, flush=True)
         return 130
     except Exception as exc:  # every error ends in one line; the traceback goes to the log
         message, code, point = _message(exc)
-        logged = _log_failure(argv, exc)
-        if point and logged:
+        # an expected error says all in its line; only the others leave a traceback
+        logged = _log_failure(argv, exc) if point else None
+        if logged:
             message += f" (traceback in {logged})"
         print(f"dua: {message}", file=sys.stderr, flush=True)
         return code

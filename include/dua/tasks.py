@@ -68,9 +68,25 @@ def load_source(sources: list[str], inbox: str, run_id: str | None) -> dict:
     load_files(url, files, key, cfg.max_reject_share, run_id, on_file=on_file, max_shrink_share=cfg.max_shrink_share)
     seconds = time.perf_counter() - started
     summary["seconds"] = round(seconds, 1)
+    held = [f for f in summary["files"] if f["status"] == "held"]
+    if held:
+        _notify_held(held)
     log.info("%s: %d files, %d rows in %.1f s (%.0f rows/s)", "/".join(sources), len(files), rows, seconds,
              rows / seconds if seconds > 0 else 0.0)
     return summary
+
+
+def _notify_held(held: list[dict]) -> None:
+    """Corrected files held for review wait for a person: say so (file names
+    and counts only), never failing the load for a broken alert channel."""
+    from dua.notify import notify
+
+    text = "\n".join(f"{f['file']}: {f['message']}" for f in held)
+    text += "\n\n`dua accept FILE` applies a held file; `dua status` lists them."
+    try:
+        notify(f"[dua] {len(held)} corrected file(s) held for review", text)
+    except Exception:  # noqa: BLE001
+        log.exception("notification of held files could not be sent")
 
 
 def prepare_access() -> bool:
