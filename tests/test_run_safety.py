@@ -340,3 +340,69 @@ def test_a_demo_inbox_made_before_is_made_private(tmp_path, monkeypatch, capsys)
     assert cli.main(["demo"]) == 0
     assert "was readable by others; now its owner's only" in capsys.readouterr().out
     assert _modes(inbox) == {".": 0o700, "af_status_0581_202405.csv": 0o600}
+
+
+# ------------------------------------------- the commands, without Airflow
+def test_accept_and_retry_load_only_on_the_command_line(db_url, tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    first = _af(inbox / "a", "202405", [1, 2, 3, 4])
+    _use(monkeypatch, db_url, "key-one")
+    load_source(["af"], str(inbox), "r1")
+    header_only = write_csv(inbox / "b" / "af_status_0581_202405.csv", AF_HEADER, [])
+    assert load_source(["af"], str(inbox), "r2")["held"] == 1
+    env = {"DUA_HOME": str(tmp_path / "home"), "DUA_WAREHOUSE_URL": db_url, "DUA_PSEUDONYM_KEY": "key-one"}
+
+    res = _dua("accept", "--load-only", str(first), **env)
+    assert res.returncode == 2
+    assert res.stderr.splitlines() == [f"dua: {first}: accept applies to held files; this one "
+                                       "(af_status_0581_202405.csv) is loaded — it is loaded already"]
+    res = _dua("accept", "--load-only", str(header_only), **env)
+    assert res.returncode == 0, res.stderr
+    assert "  loaded     af_status_0581_202405.csv: 0 rows loaded, 0 quarantined" in res.stdout
+    assert "af_status_0581_202405.csv applied; build and publish with `dua run`" in res.stdout
+    assert q(db_url, "select count(*) from raw.af_status") == [(0,)]
+    res = _dua("retry", "--load-only", str(first), **env)
+    assert res.returncode == 0, res.stderr
+    assert q(db_url, "select count(*) from raw.af_status") == [(4,)]
+    assert q(db_url, "select command, status from meta.run_log order by started_at") == [
+        ("accept", "success"), ("retry", "success")]
+
+
+def test_rotate_key_on_the_command_line_refuses_then_rebuilds(db_url, tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    _af(inbox, "202405", [1, 2])
+    _af(inbox, "202406", [2, 3])
+    _use(monkeypatch, db_url, "key-one")
+    load_source(["af"], str(inbox), "r1")
+    old_key = tmp_path / "old_key"
+    old_key.write_text("key-one\n")
+    wrong_key = tmp_path / "wrong_key"
+    wrong_key.write_text("key-zero\n")
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    (partial / "af_status_0581_202405.csv").write_bytes((inbox / "af_status_0581_202405.csv").read_bytes())
+    env = {"DUA_HOME": str(tmp_path / "home"), "DUA_WAREHOUSE_URL": db_url, "DUA_PSEUDONYM_KEY": "key-two"}
+
+    res = _dua("rotate-key", "--inbox", str(inbox), "--old-key-file", str(wrong_key), "--load-only", **env)
+    assert (res.returncode, len(res.stderr.splitlines())) == (2, 1)
+    assert res.stderr.startswith("dua: the old key given is not the warehouse's key either")
+    res = _dua("rotate-key", "--inbox", str(partial), "--old-key-file", str(old_key), "--load-only", **env)
+    assert res.returncode == 2
+    assert res.stderr.splitlines() == [
+        f"dua: 1 loaded file(s) are not in {partial} (af_status_0581_202406.csv): a rebuild without them would lose "
+        "their rows; put them into the inbox, or pass --allow-missing to rebuild without them"]
+    assert q(db_url, "select fingerprint from meta.pseudonym_key") == [(fingerprint(b"key-one"),)]
+    assert q(db_url, "select count(*) from raw.af_status") == [(4,)]
+
+    res = _dua("rotate-key", "--inbox", str(inbox), "--old-key-file", str(old_key), "--load-only", **env)
+    assert res.returncode == 0, res.stderr
+    assert f"rotate-key: 2 loaded file(s) in the ledger, 2 of them in {inbox}" in res.stdout
+    assert "rotate-key: removed 2 ledger rows, 4 raw rows and 0 quarantined rows made with the old key" in res.stdout
+    may = dt.date(2024, 5, 31)
+    assert {p for (p,) in q(db_url, "select person_id from raw.af_status")} == {
+        parse(pnr(n), may).pseudonym(b"key-two") for n in (1, 2, 3)}
+    assert q(db_url, "select count(*), count(distinct person_id) from raw.af_status") == [(4, 3)]
+    # done: the same rotation again has nothing to do
+    res = _dua("rotate-key", "--inbox", str(inbox), "--old-key-lost", "--load-only", **env)
+    assert (res.returncode, res.stdout.strip()) == (
+        0, "rotate-key: DUA_PSEUDONYM_KEY is the warehouse's key already; nothing changed")

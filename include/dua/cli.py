@@ -247,9 +247,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_pipeline(inbox)
 
 
-def _reload(path_text: str, mode: str) -> int:
+_LOAD_ONLY_NEXT = ("build and publish with `dua run`, or in a deployment by triggering dua_transform "
+                   "(docs/operations.md)")
+
+
+def _reload(path_text: str, mode: str, load_only: bool = False) -> int:
     """``dua accept`` / ``dua retry``: load one known file again, then build,
-    validate and publish."""
+    validate and publish (``load_only``: stop after the load)."""
     from dua import ledger
     from dua.ingest import reload_file
     from dua.keycheck import check_key
@@ -271,6 +275,10 @@ def _reload(path_text: str, mode: str) -> int:
                 ledger.finish_run(url, run_id, "failed", {"file": path.name, "status": res.status})
                 _print(f"run {run_id}: {path.name} was not applied ({res.status}); published indicators unchanged")
                 return 2
+            if load_only:
+                ledger.finish_run(url, run_id, "success", {"published": False, "load_only": True})
+                _print(f"run {run_id}: {path.name} applied; {_LOAD_ONLY_NEXT}")
+                return 0
             _prepare_airflow(url, run_id)
             code, reports_written = _transform(url, run_id)
             if not reports_written:
@@ -280,11 +288,11 @@ def _reload(path_text: str, mode: str) -> int:
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
-    return _reload(args.file, "accept")
+    return _reload(args.file, "accept", args.load_only)
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
-    return _reload(args.file, "retry")
+    return _reload(args.file, "retry", args.load_only)
 
 
 def cmd_rotate_key(args: argparse.Namespace) -> int:
@@ -321,7 +329,18 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
         wiped = keycheck.rotate(url, new_key)
         _print(f"rotate-key: removed {wiped['files']} ledger rows, {wiped['rows']} raw rows and "
                f"{wiped['quarantine']} quarantined rows made with the old key; the published indicators stay until "
-               "this run publishes")
+               "the rebuild publishes")
+        if args.load_only:
+            from dua import ledger
+            from dua.ingest import ingest
+
+            cfg = settings()
+            with _recorded(url, run_id, "rotate-key", {"inbox": str(inbox), "load_only": True}):
+                ingest(url, inbox, new_key, cfg.max_reject_share, run_id, max_shrink_share=cfg.max_shrink_share)
+                ledger.print_files(url, run_id, _print)
+                ledger.finish_run(url, run_id, "success", {"published": False, "load_only": True})
+            _print(f"rotate-key: loaded with the new key; {_LOAD_ONLY_NEXT}")
+            return 0
         code = _pipeline(url, inbox, run_id, "rotate-key")
     _report_paths()
     return code
@@ -512,11 +531,13 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("accept", help="apply an Af file held for review (it shrinks its month), then publish")
     p.add_argument("file", help="the held file (as delivered)")
+    p.add_argument("--load-only", action="store_true", help="apply the file and stop (a deployment's DAGs publish)")
     p.set_defaults(func=cmd_accept)
 
     p = sub.add_parser("retry", help="load a superseded or rejected file again (e.g. restore an earlier "
                                      "snapshot), then publish")
     p.add_argument("file", help="the file (identical bytes to the one delivered before)")
+    p.add_argument("--load-only", action="store_true", help="load the file and stop (a deployment's DAGs publish)")
     p.set_defaults(func=cmd_retry)
 
     p = sub.add_parser("rotate-key", help="change DUA_PSEUDONYM_KEY on purpose: rebuild the raw layer from the "
@@ -527,6 +548,8 @@ def main(argv: list[str] | None = None) -> int:
     old.add_argument("--old-key-lost", action="store_true", help="rotate without the old key (it is lost)")
     p.add_argument("--allow-missing", action="store_true",
                    help="rebuild although loaded files are missing from the inbox (their rows are lost)")
+    p.add_argument("--load-only", action="store_true",
+                   help="load the inbox with the new key and stop, without Airflow (a deployment's DAGs publish)")
     p.set_defaults(func=cmd_rotate_key)
 
     args = parser.parse_args(argv)
