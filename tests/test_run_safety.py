@@ -241,6 +241,7 @@ def test_a_warehouse_that_dies_mid_run_ends_in_one_line_and_the_run_is_not_left_
 _CONSOLE = """
 import logging, os, subprocess, sys
 from pathlib import Path
+from dua.airflow_runner import console_to
 logging.basicConfig()  # a handler holding sys.stderr, as Airflow's do
 print("before", flush=True)
 with console_to(Path(sys.argv[1]), "dag dua_transform r1"):

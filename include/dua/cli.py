@@ -255,7 +255,7 @@ def _reload(path_text: str, mode: str, load_only: bool = False) -> int:
     """``dua accept`` / ``dua retry``: load one known file again, then build,
     validate and publish (``load_only``: stop after the load)."""
     from dua import ledger
-    from dua.ingest import reload_file
+    from dua.ingest import check_reload, reload_file
     from dua.keycheck import check_key
     from dua.reports import write_reports
     from dua.warehouse import warehouse
@@ -268,6 +268,7 @@ def _reload(path_text: str, mode: str, load_only: bool = False) -> int:
     run_id = _new_run_id()
     with warehouse() as url, _locked(url, run_id, mode):
         check_key(url, key)
+        check_reload(url, path, mode)  # a refused file makes no run
         with _recorded(url, run_id, mode, {"file": str(path.resolve())}):
             res = reload_file(url, path, key, cfg.max_reject_share, cfg.max_shrink_share, run_id, mode)
             ledger.print_files(url, run_id, _print)

@@ -618,6 +618,15 @@ def reload_file(url: str, path: Path, key: bytes, max_reject_share: float, max_s
     """``mode`` ``"accept"``: apply the held file ``path``; ``"retry"``: load
     the superseded or rejected (or held) file ``path`` again.  The file is
     known by its bytes (sha256) in the ledger."""
+    sha256, encoding = check_reload(url, path, mode)
+    with _open_loader(url) as conn:
+        return load_file(conn, identify(path), key, max_reject_share, run_id, sha256, encoding,
+                         max_shrink_share=max_shrink_share, reload=mode)
+
+
+def check_reload(url: str, path: Path, mode: str) -> tuple[str, str]:
+    """sha256 and encoding of ``path`` when the ledger lets ``mode`` load it
+    again; :class:`ReloadRefused` saying why not otherwise."""
     sha256, encoding = hash_and_detect(path)
     with psycopg.connect(url) as conn:
         row = conn.execute("select file_name, status, reason_code from meta.file_ledger where sha256 = %s",
@@ -632,9 +641,7 @@ def reload_file(url: str, path: Path, key: bytes, max_reject_share: float, max_s
                 "superseded": "a later file replaced it: `dua retry` loads it again"}.get(status, "")
         raise ReloadRefused(f"{path}: {mode} applies to {' or '.join(RELOADABLE[mode])} files; "
                             f"this one ({name}) is {status}" + (f" — {hint}" if hint else ""))
-    with _open_loader(url) as conn:
-        return load_file(conn, identify(path), key, max_reject_share, run_id, sha256, encoding,
-                         max_shrink_share=max_shrink_share, reload=mode)
+    return sha256, encoding
 
 
 __all__ = ["SPECS", "LoadResult", "SourceFile", "discover", "identify", "ingest", "load_file", "load_files",
