@@ -56,8 +56,9 @@ def e2e(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "DUA_"))}
     env.update({"DUA_HOME": str(root / "home"), "DUA_PSEUDONYM_KEY": "e2e-secret-key"})
 
-    def dua(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(DUA), *args], env=env, capture_output=True, text=True, timeout=1200)
+    def dua(*args: str, key: str | None = None) -> subprocess.CompletedProcess[str]:
+        run_env = {**env, "DUA_PSEUDONYM_KEY": key} if key else env
+        return subprocess.run([str(DUA), *args], env=run_env, capture_output=True, text=True, timeout=1200)
 
     return {"root": root, "generated": generated, "inbox": inbox, "batch2": batch2, "dua": dua,
             "summary": summary, "home": root / "home"}
@@ -230,9 +231,17 @@ def test_reports_are_written_and_named_by_the_run(e2e, runs, wh):
     assert "kvinnor" in ind and "Lämnat etableringen" in ind
 
 
+def _values(path: Path) -> list[list[str]]:
+    """The exported rows without run_id and published_at (what a republication changes)."""
+    with path.open(encoding="utf-8") as fh:
+        return [row[:-2] for row in csv.reader(fh, delimiter=";")]
+
+
 @pytest.fixture(scope="module")
 def truncated(e2e, runs):
-    """A corrected delivery of the last month that holds a tenth of the persons."""
+    """A corrected delivery of the last month that holds a tenth of the persons:
+    held by the run; accepted, then blocked by validation; the original
+    restored by retry."""
     last = max((p for p in e2e["summary"].files if p.name.startswith("af_status_") and p.parent == e2e["generated"]),
                key=lambda p: p.name)
     lines = last.read_bytes().splitlines(keepends=True)
@@ -240,26 +249,83 @@ def truncated(e2e, runs):
     target = e2e["inbox"] / "truncated" / last.name
     target.parent.mkdir()
     target.write_bytes(lines[0] + b"".join(body))
-    run = e2e["dua"]("run", "--inbox", str(e2e["inbox"]))
-    export = e2e["root"] / "export4.csv"
-    assert e2e["dua"]("export", "--out", str(export)).returncode == 0
-    return {"run": run, "export": export, "kept": len(body), "was": len(lines) - 1}
+    dua = e2e["dua"]
+    run = dua("run", "--inbox", str(e2e["inbox"]))
+    export_held = e2e["root"] / "export_held.csv"
+    assert dua("export", "--out", str(export_held)).returncode == 0
+    status = dua("status")
+    accepted = dua("accept", str(target))
+    export_accepted = e2e["root"] / "export4.csv"
+    assert dua("export", "--out", str(export_accepted)).returncode == 0
+    retried = dua("retry", str(last))
+    export_retried = e2e["root"] / "export_retried.csv"
+    assert dua("export", "--out", str(export_retried)).returncode == 0
+    return {"run": run, "status": status, "accepted": accepted, "retried": retried, "target": target,
+            "last": last, "kept": len(body), "was": len(lines) - 1,
+            "exports": (export_held, export_accepted, export_retried)}
 
 
-def test_truncated_delivery_blocks_publication_and_names_the_check(runs, truncated, wh):
+def _snapshot_counts(wh: str, name: str) -> tuple[int, int]:
+    """Persons of the original's snapshot (loaded again by the retry) and of
+    the truncated file (its ledger row counts them since it was accepted)."""
+    month = dt.date(int(name[15:19]), int(name[19:21]), 1)
+    with psycopg.connect(wh) as conn:
+        before = conn.execute("select count(distinct person_id) from raw.af_status where status_month = %s",
+                              (month,)).fetchone()[0]
+        after = conn.execute("select rows_loaded from meta.file_ledger where file_name = %s order by file_id desc"
+                             " limit 1", (name,)).fetchone()[0]
+    return before, after
+
+
+def test_a_drastically_shrinking_correction_is_held_not_published(runs, truncated, wh):
     assert truncated["kept"] * 5 < truncated["was"]
     res = truncated["run"]
-    assert res.returncode != 0
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    name = truncated["target"].name
+    before, after = _snapshot_counts(wh, name)
+    assert 0 < after * 5 < before
+    assert re.search(rf"^  held       {name}: 0 rows loaded, \d+ quarantined — held for review: snapshot_shrinks$",
+                     res.stdout, re.MULTILINE), res.stdout
+    assert (f"{after} persons where the loaded snapshot of 0581 {name[15:19]}-{name[19:21]} has {before} "
+            "(fewer than 50 %, DUA_MAX_SHRINK_SHARE): held for review, not applied") in res.stdout
+    assert "nothing new since the last publication" in res.stdout
+    assert truncated["exports"][0].read_bytes() == runs["exports"][2].read_bytes()
+    status = truncated["status"].stdout.splitlines()
+    i = status.index("Held for review (not applied; `dua accept FILE` applies one)")
+    assert status[i + 1].startswith(f"  {name}: {after} persons where")
+
+
+def test_an_accepted_truncated_delivery_blocks_publication_and_names_the_check(e2e, runs, truncated, wh):
+    res = truncated["accepted"]
+    assert res.returncode == 3, res.stdout[-3000:] + res.stderr[-3000:]
+    _before, after = _snapshot_counts(wh, truncated["target"].name)
+    assert f"  loaded     {truncated['target'].name}: {after} rows loaded" in res.stdout
     assert "NOT published" in res.stdout
     assert "sources.af_person_count_change" in res.stdout
+    # Airflow's traceback of the failed check is in the log, not on the console
+    assert "Traceback" not in res.stdout + res.stderr
+    assert "ValidationFailed" in (e2e["home"] / "logs" / "dua.log").read_text()
     # the published rows are byte for byte what they were
-    assert truncated["export"].read_bytes() == runs["exports"][2].read_bytes()
+    assert truncated["exports"][1].read_bytes() == runs["exports"][2].read_bytes()
     with psycopg.connect(wh) as conn:
-        assert conn.execute("select count(*) from published.publication").fetchone()[0] == 2
+        assert conn.execute("select count(*) from published.publication where run_id not in "
+                            "(select run_id from meta.run_log where command = 'retry')").fetchone()[0] == 2
         failed = conn.execute(
             "select check_name from dq.validation_result where not success and severity = 'blocking'"
         ).fetchall()
     assert ("af_person_count_change",) in failed
+
+
+def test_retry_of_the_original_restores_the_month_and_its_published_values(runs, truncated, wh):
+    res = truncated["retried"]
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    assert f"  loaded     {truncated['last'].name}: " in res.stdout
+    assert _values(truncated["exports"][2]) == _values(runs["exports"][2])
+    with psycopg.connect(wh) as conn:
+        statuses = conn.execute(
+            "select status from meta.file_ledger where file_name = %s order by file_id", (truncated["last"].name,)
+        ).fetchall()
+    assert statuses == [("loaded",), ("superseded",)]
 
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -346,3 +412,55 @@ def test_steering_report_and_kolada_export_from_the_published_table(e2e, runs, w
                and v["municipality"] == "0581")
     t = next(g for g in obj["values"] if g["gender"] == "T")
     assert float(t["value"]) == float(value[2])
+
+
+@pytest.fixture(scope="module")
+def rotated(e2e, runs, truncated):
+    """A run with another key (refused), then the key rotated on purpose."""
+    dua = e2e["dua"]
+    before = e2e["root"] / "export_before_rotation.csv"
+    assert dua("export", "--out", str(before)).returncode == 0
+    refused = dua("run", "--inbox", str(e2e["inbox"]), key="another-key")
+    old_key = e2e["root"] / "old_key"
+    old_key.write_text("e2e-secret-key\n")
+    rotation = dua("rotate-key", "--inbox", str(e2e["inbox"]), "--old-key-file", str(old_key), key="rotated-key")
+    after = e2e["root"] / "export_after_rotation.csv"
+    assert dua("export", "--out", str(after)).returncode == 0
+    old_again = dua("run", "--inbox", str(e2e["inbox"]))  # the old key, now refused
+    return {"before": before, "refused": refused, "rotation": rotation, "after": after, "old_again": old_again}
+
+
+def test_another_key_is_refused_and_a_rotation_rebuilds_the_same_indicators(e2e, rotated, wh):
+    from dua.keycheck import fingerprint
+    from dua.personnummer import parse
+
+    for name in ("refused", "old_again"):
+        res = rotated[name]
+        assert res.returncode == 2, res.stdout[-2000:] + res.stderr[-2000:]
+        assert res.stderr.splitlines() == [res.stderr.strip()]
+        assert res.stderr.startswith("dua: DUA_PSEUDONYM_KEY is not the key this warehouse's pseudonyms were made")
+        assert "dua rotate-key" in res.stderr
+    res = rotated["rotation"]
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    assert re.search(r"^rotate-key: (\d+) loaded file\(s\) in the ledger, \1 of them in ", res.stdout, re.MULTILINE)
+    assert "published" in res.stdout
+    # the indicators do not depend on the key: the rebuild publishes the same values
+    assert _values(rotated["after"]) == _values(rotated["before"])
+    latest = max((p for p in e2e["summary"].files if p.name.startswith("af_status_") and p.parent == e2e["generated"]),
+                 key=lambda p: p.name)
+    persons = []
+    for r in csv.DictReader(_decode(latest.read_bytes()).splitlines(), delimiter=";"):
+        r = {k.strip().lower(): v for k, v in r.items()}
+        try:
+            persons.append(parse(r["personnummer"], dt.date(int(r["statusmanad"][:4]), int(r["statusmanad"][5:7]),
+                                                          28)))
+        except Exception:  # the generator's deliberately broken rows
+            continue
+    with psycopg.connect(wh) as conn:
+        ids = {p for (p,) in conn.execute("select person_id from raw.af_status")}
+        key_row = conn.execute("select fingerprint, previous_fingerprint from meta.pseudonym_key").fetchone()
+    new_ids = {p.pseudonym(b"rotated-key") for p in persons}
+    old_ids = {p.pseudonym(b"e2e-secret-key") for p in persons}
+    assert len(new_ids & ids) > 0.9 * len(persons) > 100
+    assert not old_ids & ids
+    assert key_row == (fingerprint(b"rotated-key"), fingerprint(b"e2e-secret-key"))

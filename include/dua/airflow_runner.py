@@ -8,10 +8,13 @@ the Cosmos cache.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,9 +93,44 @@ def migrate_db(home: Path) -> None:
     stamp.write_text(want)
 
 
-def run_dag(dag_id: str, conf: dict[str, Any]) -> tuple[str, dict[str, str]]:
+@contextlib.contextmanager
+def console_to(path: Path, title: str) -> Iterator[None]:
+    """Send this process's stdout and stderr (file descriptors 1 and 2, so
+    child processes and loggers holding the old streams too) to ``path`` for
+    the block: what Airflow prints while a DAG runs in-process — a failed
+    task's traceback among it — goes to the log, the console keeps the
+    command's own summary."""
+    from dua.private import open_private_append, private_dir
+
+    private_dir(path.parent)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    try:
+        with open_private_append(path) as fh:
+            fh.write(f"--- {dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%M:%SZ} {title} (pid {os.getpid()})\n")
+            fh.flush()
+            os.dup2(fh.fileno(), 1)
+            os.dup2(fh.fileno(), 2)
+            try:
+                yield
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os.dup2(saved[0], 1)
+                os.dup2(saved[1], 2)
+    finally:
+        os.close(saved[0])
+        os.close(saved[1])
+
+
+def run_dag(dag_id: str, conf: dict[str, Any], console_log: Path | None = None) -> tuple[str, dict[str, str]]:
     """Run one DAG to completion in this process; return the run state and
-    the final state of every task."""
+    the final state of every task.  ``console_log``: where what Airflow
+    prints meanwhile goes (:func:`console_to`)."""
+    if console_log is not None:
+        with console_to(console_log, f"dag {dag_id} {conf.get('dua_run_id', '')}".strip()):
+            return run_dag(dag_id, conf)
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(DAGS_DIR))

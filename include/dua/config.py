@@ -21,25 +21,36 @@ class Settings:
     warehouse_url: str | None
     pseudonym_key: bytes | None
     max_reject_share: float
+    max_shrink_share: float
 
     @property
     def reports_dir(self) -> Path:
         return self.home / "reports"
 
 
+def _share(name: str, default: str) -> float:
+    text = os.environ.get(name, "").strip() or default
+    try:
+        share = float(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number between 0 and 1, got {text!r}") from None
+    if not 0 <= share <= 1:
+        raise ConfigError(f"{name} must be between 0 and 1, got {text!r}")
+    return share
+
+
+# A corrected Af file whose snapshot has fewer than this share of the persons
+# of the snapshot it would replace is held for review (``dua accept``).
+DEFAULT_MAX_SHRINK_SHARE = "0.5"
+
+
 def settings() -> Settings:
     home = Path(os.environ.get("DUA_HOME", "./.dua")).expanduser().resolve()
     key = os.environ.get("DUA_PSEUDONYM_KEY")
-    share = os.environ.get("DUA_MAX_REJECT_SHARE", "0.05")
-    try:
-        max_share = float(share)
-    except ValueError as exc:
-        raise ConfigError(f"DUA_MAX_REJECT_SHARE must be a number between 0 and 1, got {share!r}") from exc
-    if not 0 <= max_share <= 1:
-        raise ConfigError(f"DUA_MAX_REJECT_SHARE must be between 0 and 1, got {share!r}")
     return Settings(
         home=home,
         warehouse_url=os.environ.get("DUA_WAREHOUSE_URL") or None,
         pseudonym_key=key.encode("utf-8") if key else None,
-        max_reject_share=max_share,
+        max_reject_share=_share("DUA_MAX_REJECT_SHARE", "0.05"),
+        max_shrink_share=_share("DUA_MAX_SHRINK_SHARE", DEFAULT_MAX_SHRINK_SHARE),
     )

@@ -6,6 +6,14 @@ into the raw table, the rejected rows (personnummer masked) into
 mid-file leaves nothing behind; a file whose rejected share is above the
 limit is rolled back to the ledger row and its quarantine rows.
 
+A corrected Af file that would shrink its month's snapshot drastically (fewer
+persons than ``max_shrink_share`` of the snapshot it replaces: a header-only
+file would delete the month) is *held*: rolled back like a rejected file and
+recorded as ``held`` until ``dua accept`` applies it (:func:`reload_file`).
+``dua retry`` loads a superseded or rejected file again, e.g. an earlier
+snapshot re-delivered after a bad correction (identical bytes are otherwise
+skipped).
+
 Files stream: one pass hashes the bytes and detects the encoding, a second
 parses and copies rows as they come, so memory does not grow with file size.
 """
@@ -28,6 +36,7 @@ from pathlib import Path
 import psycopg
 
 from dua import personnummer as pnr
+from dua.config import DEFAULT_MAX_SHRINK_SHARE, ConfigError
 from dua.sources import (
     AF,
     CATALOGUE,
@@ -134,7 +143,7 @@ def hash_and_detect(path: Path) -> tuple[str, str]:
 class LoadResult:
     file: str
     source: str | None
-    status: str  # loaded | rejected | skipped
+    status: str  # loaded | rejected | skipped | held
     file_id: int | None = None
     rows_total: int = 0
     rows_loaded: int = 0
@@ -214,9 +223,15 @@ def load_file(
     run_id: str | None = None,
     sha256: str | None = None,
     encoding: str | None = None,
+    max_shrink_share: float = float(DEFAULT_MAX_SHRINK_SHARE),
+    reload: str | None = None,
 ) -> LoadResult:
     """Load one file in one transaction. ``conn`` must be in autocommit mode
     (the transaction is opened and closed here).
+
+    ``reload``: ``"accept"`` loads a file recorded as held, without the
+    shrink limit; ``"retry"`` loads a superseded, rejected or held file
+    again.  Otherwise a file whose bytes are in the ledger is skipped.
 
     The statements before and after the row ``COPY`` are sent as pipelines, so
     a file that loads costs four round trips to the server whatever its size."""
@@ -239,11 +254,23 @@ def load_file(
                 """insert into meta.file_ledger (file_name, source, kommunkod, file_date, sha256, encoding, status,
                                                  run_id)
                    values (%s, %s, %s, %s, %s, %s, 'loading', %s)
-                   on conflict (sha256) do nothing returning file_id""",
-                (sf.path.name, source, sf.context.kommunkod, sf.context.file_date, sha256, encoding, run_id),
+                   on conflict (sha256) do update set status = 'loading', run_id = excluded.run_id,
+                       file_name = excluded.file_name, loaded_at = now(), reason_code = null, message = null
+                   where meta.file_ledger.status = any(%s::text[])
+                   returning file_id""",
+                (sf.path.name, source, sf.context.kommunkod, sf.context.file_date, sha256, encoding, run_id,
+                 list(RELOADABLE.get(reload or "", ()))),
             )
+            snapshot = None
+            if spec is AF and sf.context.kommunkod and sf.context.file_date:
+                # persons of the month's snapshot this file would replace
+                snapshot = conn.execute(
+                    "select count(distinct person_id) from raw.af_status where kommunkod = %s and status_month = %s",
+                    (sf.context.kommunkod, sf.context.file_date),
+                )
             conn.execute("savepoint rows")
         row = cur.fetchone()
+        persons_before = snapshot.fetchone()[0] if snapshot is not None else 0
         if row is None:
             conn.execute("rollback")
             committed = True
@@ -273,9 +300,13 @@ def load_file(
             result.status = "rejected"
             result.reason_code = exc.code
             result.message = str(exc)
-        # 3: a rejected file keeps its ledger row and quarantine, not its rows
-        if result.status == "rejected":
+        if result.status == "loaded" and spec is AF and reload != "accept":
+            _hold_if_shrinking(sf, persons_before, max_shrink_share, result)
+        # 3: a rejected or held file keeps its ledger row and quarantine, not its rows
+        if result.status in ("rejected", "held"):
             conn.execute("rollback to savepoint rows")
+        if reload:  # the quarantine of the earlier load gives way to this one's
+            conn.execute("delete from meta.quarantine where file_id = %s", (file_id,))
         if spool is not None and spool.count:
             spool.copy_to(conn)
         # 4: replacement rules, ledger, commit
@@ -440,15 +471,38 @@ def _reject_conflicts(conn, sf, spec, file_id, encoding, conflicts, pnr_index, r
                f"{len(conflicts[k])} differing rows share the key ({', '.join(spec.key_columns)})", fields)
 
 
+# Ledger states that ``reload`` may load again.
+RELOADABLE = {"accept": ("held",), "retry": ("superseded", "rejected", "held")}
+
+
+def _hold_if_shrinking(sf: SourceFile, persons_before: int, max_shrink_share: float, result: LoadResult) -> None:
+    """Hold a replacement whose snapshot has fewer than ``max_shrink_share``
+    of the persons of the one it replaces (the Af key is the person, so the
+    rows loaded are the persons)."""
+    persons_after = result.rows_loaded
+    if persons_before == 0 or persons_after >= max_shrink_share * persons_before:
+        return
+    month = sf.context.file_date.strftime("%Y-%m")
+    result.status = "held"
+    result.reason_code = "snapshot_shrinks"
+    result.message = (
+        f"{persons_after} persons where the loaded snapshot of {sf.context.kommunkod} {month} has {persons_before} "
+        f"(fewer than {100 * max_shrink_share:.0f} %, DUA_MAX_SHRINK_SHARE): held for review, not applied; "
+        f"`dua accept {sf.path.name}` applies it")
+    result.rows_loaded = 0
+
+
 def _apply_replacement(conn, sf: SourceFile, spec: SourceSpec, file_id: int) -> None:
     if spec is AF:
         conn.execute(
             "delete from raw.af_status where kommunkod = %s and status_month = %s and file_id <> %s",
             (sf.context.kommunkod, sf.context.file_date, file_id),
         )
+        # the month's earlier snapshot, and any file held for it, give way
         conn.execute(
             """update meta.file_ledger set status = 'superseded'
-               where source = 'af' and kommunkod = %s and file_date = %s and file_id <> %s and status = 'loaded'""",
+               where source = 'af' and kommunkod = %s and file_date = %s and file_id <> %s
+                 and status in ('loaded', 'held')""",
             (sf.context.kommunkod, sf.context.file_date, file_id),
         )
     elif spec is CATALOGUE:
@@ -488,15 +542,17 @@ def _open_loader(url: str) -> psycopg.Connection:
 
 
 def _load_group(url: str, paths: list[str], key: bytes, max_reject_share: float,
-                run_id: str | None) -> list[LoadResult]:
+                run_id: str | None, max_shrink_share: float = float(DEFAULT_MAX_SHRINK_SHARE)) -> list[LoadResult]:
     """Load the files of one municipality in order (a worker process's job)."""
     with _open_loader(url) as conn:
-        return [load_file(conn, identify(Path(p)), key, max_reject_share, run_id) for p in paths]
+        return [load_file(conn, identify(Path(p)), key, max_reject_share, run_id, max_shrink_share=max_shrink_share)
+                for p in paths]
 
 
 def load_files(url: str, files: list[SourceFile], key: bytes, max_reject_share: float,
                run_id: str | None = None, workers: int | None = None,
-               on_file: Callable[[LoadResult], None] | None = None) -> list[LoadResult]:
+               on_file: Callable[[LoadResult], None] | None = None,
+               max_shrink_share: float = float(DEFAULT_MAX_SHRINK_SHARE)) -> list[LoadResult]:
     """Load ``files`` (in :func:`discover` order); results in the same order.
 
     Files of different municipalities touch different snapshots, so each
@@ -527,8 +583,8 @@ def load_files(url: str, files: list[SourceFile], key: bytes, max_reject_share: 
         ctx = multiprocessing.get_context("spawn")
         try:
             with ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=ctx) as pool:
-                futures = [pool.submit(_load_group, url, [str(f.path) for f in g], key, max_reject_share, run_id)
-                           for g in ordered]
+                futures = [pool.submit(_load_group, url, [str(f.path) for f in g], key, max_reject_share, run_id,
+                                       max_shrink_share) for g in ordered]
                 for fut in as_completed(futures):
                     for res in fut.result():
                         done(res)
@@ -542,14 +598,51 @@ def load_files(url: str, files: list[SourceFile], key: bytes, max_reject_share: 
     if rest:
         with _open_loader(url) as conn:
             for sf in rest:
-                done(load_file(conn, sf, key, max_reject_share, run_id))
+                done(load_file(conn, sf, key, max_reject_share, run_id, max_shrink_share=max_shrink_share))
     return [by_path[str(sf.path)] for sf in files]
 
 
 def ingest(url: str, inbox: Path, key: bytes, max_reject_share: float, run_id: str | None = None,
-           on_file: Callable[[LoadResult], None] | None = None, workers: int | None = None) -> list[LoadResult]:
+           on_file: Callable[[LoadResult], None] | None = None, workers: int | None = None,
+           max_shrink_share: float = float(DEFAULT_MAX_SHRINK_SHARE)) -> list[LoadResult]:
     """Load every file below ``inbox`` that has not been delivered before."""
-    return load_files(url, discover(inbox), key, max_reject_share, run_id, workers, on_file)
+    return load_files(url, discover(inbox), key, max_reject_share, run_id, workers, on_file, max_shrink_share)
 
 
-__all__ = ["SPECS", "LoadResult", "SourceFile", "discover", "identify", "ingest", "load_file", "load_files"]
+class ReloadRefused(ConfigError):
+    """``dua accept`` / ``dua retry`` of a file the ledger does not allow it for."""
+
+
+def reload_file(url: str, path: Path, key: bytes, max_reject_share: float, max_shrink_share: float,
+                run_id: str | None, mode: str) -> LoadResult:
+    """``mode`` ``"accept"``: apply the held file ``path``; ``"retry"``: load
+    the superseded or rejected (or held) file ``path`` again.  The file is
+    known by its bytes (sha256) in the ledger."""
+    sha256, encoding = check_reload(url, path, mode)
+    with _open_loader(url) as conn:
+        return load_file(conn, identify(path), key, max_reject_share, run_id, sha256, encoding,
+                         max_shrink_share=max_shrink_share, reload=mode)
+
+
+def check_reload(url: str, path: Path, mode: str) -> tuple[str, str]:
+    """sha256 and encoding of ``path`` when the ledger lets ``mode`` load it
+    again; :class:`ReloadRefused` saying why not otherwise."""
+    sha256, encoding = hash_and_detect(path)
+    with psycopg.connect(url) as conn:
+        row = conn.execute("select file_name, status, reason_code from meta.file_ledger where sha256 = %s",
+                           (sha256,)).fetchone()
+    if row is None:
+        raise ReloadRefused(f"{path} was never delivered (its bytes are not in the ledger): "
+                            "put it into the inbox and `dua run`")
+    name, status, reason = row
+    if status not in RELOADABLE[mode]:
+        hint = {"loaded": "it is loaded already",
+                "held": "it is held for review: `dua accept` applies it",
+                "superseded": "a later file replaced it: `dua retry` loads it again"}.get(status, "")
+        raise ReloadRefused(f"{path}: {mode} applies to {' or '.join(RELOADABLE[mode])} files; "
+                            f"this one ({name}) is {status}" + (f" — {hint}" if hint else ""))
+    return sha256, encoding
+
+
+__all__ = ["SPECS", "LoadResult", "SourceFile", "discover", "identify", "ingest", "load_file", "load_files",
+           "reload_file"]

@@ -2,10 +2,53 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import psycopg
+
+# One `dua run` (or accept, retry, rotate-key) at a time per warehouse: a
+# session-level advisory lock held for the whole command.  Other keys in use:
+# 7410001 schema, 7410002 (two-key) snapshot loads, 7410003 publication,
+# 7410004 roles.
+RUN_LOCK = 7410010
+
+
+class RunLocked(RuntimeError):
+    """Another command that changes the warehouse is running."""
+
+
+@contextlib.contextmanager
+def run_lock(url: str, run_id: str, command: str = "run") -> Iterator[int]:
+    """Hold the warehouse's run lock for the block, or raise :class:`RunLocked`
+    naming the run that holds it.  Runs left ``running`` in the run log by a
+    command that died (it held the lock, so none is running now) are marked
+    failed; yields how many."""
+    conn = psycopg.connect(url, autocommit=True, application_name=f"dua {command} {run_id}"[:63])
+    try:
+        got = conn.execute("select pg_try_advisory_lock(%s)", (RUN_LOCK,)).fetchone()[0]
+        if not got:
+            holder = conn.execute(
+                """select a.application_name, a.backend_start from pg_locks l
+                   join pg_stat_activity a using (pid)
+                   where l.locktype = 'advisory' and l.classid = 0 and l.objid = %s and l.objsubid = 1
+                     and l.granted limit 1""",
+                (RUN_LOCK,),
+            ).fetchone()
+            who = "another run"
+            if holder and holder[0].startswith("dua "):
+                who = f"another run ({holder[0].removeprefix('dua ')}, since {holder[1]:%Y-%m-%d %H:%M:%S %Z})"
+            raise RunLocked(f"{who} holds the warehouse's run lock; wait until it has finished "
+                            "(one run at a time per warehouse)")
+        interrupted = conn.execute(
+            """update meta.run_log set status = 'failed', finished_at = coalesce(finished_at, now()),
+                   detail = coalesce(detail, '{}'::jsonb) || '{"interrupted": true}'::jsonb
+               where status = 'running'"""
+        ).rowcount
+        yield interrupted
+    finally:
+        conn.close()  # ends the session, and with it the lock
 
 
 def start_run(url: str, run_id: str, command: str, detail: dict | None = None) -> None:
@@ -58,7 +101,7 @@ def print_files(url: str, run_id: str, out: Callable[[str], None]) -> None:
             t[2] += rejected or 0
         for status, (n_files, loaded, rejected) in sorted(totals.items()):
             out(f"  {status:<10} {n_files} files: {loaded} rows loaded, {rejected} quarantined")
-        files = [f for f in files if f[2] == "rejected" or f[4] or f[5]]
+        files = [f for f in files if f[2] in ("rejected", "held") or f[4] or f[5]]
         if len(files) > _LIST_ALL_FILES:
             out(f"  {len(files)} files with quarantined rows or rejected; the first {_LIST_ALL_FILES}:")
             files = files[:_LIST_ALL_FILES]
@@ -66,9 +109,39 @@ def print_files(url: str, run_id: str, out: Callable[[str], None]) -> None:
         line = f"  {status:<10} {name}: {loaded} rows loaded, {rejected} quarantined"
         if by_file.get(file_id):
             line += f" ({', '.join(by_file[file_id])})"
-        if code:
+        if status == "held":
+            line += f" — held for review: {code}"
+        elif code:
             line += f" — file rejected: {code}: {message}"
         out(line)
+
+
+def held_files(conn: psycopg.Connection) -> list[tuple[str, str, str]]:
+    """(file name, kommunkod, message) of the files held for review."""
+    return conn.execute(
+        """select file_name, coalesce(kommunkod, ''), coalesce(message, '') from meta.file_ledger
+           where status = 'held' order by file_id"""
+    ).fetchall()
+
+
+def print_held(url: str, out: Callable[[str], None], run_id: str | None = None) -> None:
+    """The files held for review, with how to apply them; nothing when none."""
+    with psycopg.connect(url) as conn:
+        held = held_files(conn)
+    if not held:
+        return
+    prefix = f"run {run_id}: " if run_id else ""
+    out(f"{prefix}{len(held)} file(s) held for review, not applied (`dua accept FILE` applies one):")
+    for name, _kommunkod, message in held:
+        out(f"  held       {name}: {message}")
+
+
+def _run_lock_held(conn: psycopg.Connection) -> bool:
+    return conn.execute(
+        """select exists (select 1 from pg_locks where locktype = 'advisory' and classid = 0 and objid = %s
+                          and objsubid = 1 and granted)""",
+        (RUN_LOCK,),
+    ).fetchone()[0]
 
 
 def print_status(url: str, out: Callable[[str], None]) -> None:
@@ -87,6 +160,12 @@ def print_status(url: str, out: Callable[[str], None]) -> None:
             out("Rejected files")
             for name, code, message in rejected:
                 out(f"  {name}: {code}: {message}")
+        held = held_files(conn)
+        out("Held for review (not applied; `dua accept FILE` applies one)")
+        if not held:
+            out("  none")
+        for name, _kommunkod, message in held:
+            out(f"  {name}: {message}")
         out("Rows in the raw layer")
         for table in ("raw.dexter_enrolment", "raw.af_status", "raw.jobbspar_katalog"):
             n = conn.execute(f"select count(*) from {table}").fetchone()[0]
@@ -106,8 +185,11 @@ def print_status(url: str, out: Callable[[str], None]) -> None:
         ).fetchall()
         if not runs:
             out("  none")
+        live = _run_lock_held(conn)
         for run_id, command, status, started, finished in runs:
             took = f"{(finished - started).total_seconds():.0f} s" if finished else "-"
+            if status == "running" and not live:
+                status = "interrupted"  # no command holds the run lock: the one that started it died
             out(f"  {run_id}  {command:<6} {status:<8} {started:%Y-%m-%d %H:%M} ({took})")
         from dua.config import settings
 

@@ -108,6 +108,11 @@ def data_quality_report(url: str, out: Path) -> Path:
             """select file_name, source, coalesce(kommunkod, ''), status, rows_total, rows_loaded, rows_rejected,
                       reason_code, message from meta.file_ledger order by file_id"""
         ).fetchall()
+        held = conn.execute(
+            """select file_name, coalesce(kommunkod, ''), to_char(file_date, 'YYYY-MM'), rows_total,
+                      coalesce(message, '')
+               from meta.file_ledger where status = 'held' order by file_id"""
+        ).fetchall()
         reasons = conn.execute(
             "select reason_code, count(*) from meta.quarantine group by 1 order by 2 desc, 1"
         ).fetchall()
@@ -162,7 +167,7 @@ def data_quality_report(url: str, out: Path) -> Path:
     html = render("datakvalitet.html", "Datakvalitet — DUA uppföljning", banner=banner, checks=rows,
                   summary=summary, files=file_rows, file_classes=file_classes,
                   reasons=[(c, reason_sv(c), n) for c, n in reasons],
-                  per_file=per_file, months=months, month_series=month_series, link=link)
+                  per_file=per_file, months=months, month_series=month_series, link=link, held=held)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     return out

@@ -35,11 +35,15 @@ def load_source(sources: list[str], inbox: str, run_id: str | None) -> dict:
     counts, and the files that did not load (a national delivery is thousands
     of files; every file's outcome is in ``meta.file_ledger``).
     """
+    from dua.keycheck import check_key
+
     cfg = settings()
     key = pseudonym_key()
+    url = warehouse_url()
+    check_key(url, key)  # never pseudonymise with another key than the warehouse's
     files = [f for f in discover(Path(inbox)) if (f.spec.name if f.spec else "unknown") in sources]
-    summary = {"sources": sources, "files": [], "loaded": 0, "rejected": 0, "skipped": 0, "rows_loaded": 0,
-               "rows_rejected": 0}
+    summary = {"sources": sources, "files": [], "loaded": 0, "rejected": 0, "skipped": 0, "held": 0,
+               "rows_loaded": 0, "rows_rejected": 0}
     started = time.perf_counter()
     rows = 0
 
@@ -55,18 +59,34 @@ def load_source(sources: list[str], inbox: str, run_id: str | None) -> dict:
                 {"file": name, "status": res.status, "rows_loaded": res.rows_loaded,
                  "rows_rejected": res.rows_rejected, "reason": res.reason_code, "message": res.message}
             )
-        done = summary["loaded"] + summary["rejected"] + summary["skipped"]
+        done = summary["loaded"] + summary["rejected"] + summary["skipped"] + summary["held"]
         log.info(
             "[%d/%d] %s: %s (%d rows loaded, %d rejected%s)", done, len(files), name, res.status,
             res.rows_loaded, res.rows_rejected, f", {res.reason_code}" if res.reason_code else "",
         )
 
-    load_files(warehouse_url(), files, key, cfg.max_reject_share, run_id, on_file=on_file)
+    load_files(url, files, key, cfg.max_reject_share, run_id, on_file=on_file, max_shrink_share=cfg.max_shrink_share)
     seconds = time.perf_counter() - started
     summary["seconds"] = round(seconds, 1)
+    held = [f for f in summary["files"] if f["status"] == "held"]
+    if held:
+        _notify_held(held)
     log.info("%s: %d files, %d rows in %.1f s (%.0f rows/s)", "/".join(sources), len(files), rows, seconds,
              rows / seconds if seconds > 0 else 0.0)
     return summary
+
+
+def _notify_held(held: list[dict]) -> None:
+    """Corrected files held for review wait for a person: say so (file names
+    and counts only), never failing the load for a broken alert channel."""
+    from dua.notify import notify
+
+    text = "\n".join(f"{f['file']}: {f['message']}" for f in held)
+    text += "\n\n`dua accept FILE` applies a held file; `dua status` lists them."
+    try:
+        notify(f"[dua] {len(held)} corrected file(s) held for review", text)
+    except Exception:  # noqa: BLE001
+        log.exception("notification of held files could not be sent")
 
 
 def prepare_access() -> bool:

@@ -144,3 +144,14 @@ begin
         execute format('alter table %s drop constraint %I', r.tbl, r.conname);
     end loop;
 end $$;
+
+-- Fingerprint of the pseudonym key the warehouse's person_id were made with:
+-- HMAC-SHA256 of a fixed label under the key, never the key.  A load with
+-- another key is refused (dua.keycheck); `dua rotate-key` changes it on purpose.
+create table if not exists meta.pseudonym_key (
+    singleton             boolean     primary key default true check (singleton),
+    fingerprint           text        not null,
+    recorded_at           timestamptz not null default now(),
+    previous_fingerprint  text,
+    rotated_at            timestamptz
+);
