@@ -54,7 +54,9 @@ def e2e(tmp_path_factory):
         else:
             batch2.append((path, target))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "DUA_"))}
-    env.update({"DUA_HOME": str(root / "home"), "DUA_PSEUDONYM_KEY": "e2e-secret-key"})
+    # the files are copied in whole before each run: complete without waiting
+    env.update({"DUA_HOME": str(root / "home"), "DUA_PSEUDONYM_KEY": "e2e-secret-key",
+                "DUA_INBOX_SETTLE_SECONDS": "0"})
 
     def dua(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(DUA), *args], env=env, capture_output=True, text=True, timeout=1200)

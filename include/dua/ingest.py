@@ -216,6 +216,7 @@ class LoadResult:
     rows_total: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
+    rows_repeated: int = 0  # repeats of an identical row: loaded once (total = loaded + rejected + repeated)
     reason_code: str | None = None
     message: str | None = None
     seconds: float = 0.0
@@ -461,7 +462,7 @@ def _load(conn, sf: SourceFile, spec: SourceSpec | None, source: str, key: bytes
                     f"{name}: {result.rows_rejected} of {result.rows_total} rows rejected "
                     f"({100 * share:.1f} %), above the limit of {100 * max_reject_share:.1f} %"
                 )
-                result.rows_loaded = 0
+                result.rows_loaded = result.rows_repeated = 0
         except FileRejected as exc:
             result.status = "rejected"
             result.reason_code = exc.code
@@ -477,9 +478,9 @@ def _load(conn, sf: SourceFile, spec: SourceSpec | None, source: str, key: bytes
                 _apply_replacement(conn, sf, spec, file_id)
             conn.execute(
                 """update meta.file_ledger set status = %s, rows_total = %s, rows_loaded = %s, rows_rejected = %s,
-                       reason_code = %s, message = %s where file_id = %s""",
-                (result.status, result.rows_total, result.rows_loaded, result.rows_rejected, result.reason_code,
-                 result.message, file_id),
+                       rows_repeated = %s, reason_code = %s, message = %s where file_id = %s""",
+                (result.status, result.rows_total, result.rows_loaded, result.rows_rejected, result.rows_repeated,
+                 result.reason_code, result.message, file_id),
             )
             for column, n in sorted(result.masked_columns.items()):
                 conn.execute(
@@ -560,73 +561,115 @@ def _copy_with_retries(conn, sf: SourceFile, spec: SourceSpec, key: bytes, file_
                     f"{result.name}, line {line_no}: PostgreSQL refused the row ({server}), after "
                     f"{MAX_SERVER_REJECTED} refused rows set aside already") from None
             refused[line_no] = f"PostgreSQL refused the row: {server}"
-            for attr in ("rows_total", "rows_loaded", "rows_rejected"):
+            for attr in ("rows_total", "rows_loaded", "rows_rejected", "rows_repeated"):
                 setattr(result, attr, 0)
             result.rejected_by_reason = {}
             result.masked_columns = {}
+
+
+class FileRows:
+    """The records of one source file through the rules of its source, without
+    the database: the header is read when the object is made (raising
+    :class:`FileRejected` for an empty file, an unreadable header, a missing or
+    repeated column); iterating gives, per non-blank line after the header,
+    ``(line_no, row, None)`` for a typed row ready for ``COPY`` or
+    ``(line_no, None, (code, column, message, raw_line))`` for a rejected one,
+    message and raw line already masked and printable.
+
+    ``refused``: lines the server refused in an earlier ``COPY`` of the same
+    file, with the server's message: rejected as ``server_rejected``."""
+
+    def __init__(self, path: Path, spec: SourceSpec, context: FileContext, key: bytes, facts: FileFacts,
+                 name: str | None = None, max_chars: int | None = None, aliases: dict[str, str] | None = None,
+                 refused: dict[int, str] | None = None):
+        self.path, self.spec, self.context, self.key, self.facts = path, spec, context, key, facts
+        self.name = name if name is not None else display_name(path.name)
+        self.max_chars = max_chars or config.max_line_chars()
+        self.refused = refused or {}
+        self._records = self.lines()
+        header = next(self._records, None)
+        if header is None:
+            raise FileRejected("empty_file", f"{self.name}: the file has no header row")
+        if header.problem:
+            raise FileRejected("malformed_header", f"{self.name}, line {header.number}: {header.detail}")
+        self.names, self.extra = read_header(header.fields, spec, column_aliases() if aliases is None else aliases,
+                                             self.name, header.number)
+        self.pnr_index = self.names.index("personnummer") if "personnummer" in self.names else None
+
+    def lines(self) -> Iterator[Line]:
+        facts = self.facts
+        return read_lines(self.path, facts.encoding, self.max_chars, check_nul=facts.nul_bytes > 0,
+                          check_undefined=facts.encoding == "cp1252" and facts.undefined_bytes > 0)
+
+    def raw_line(self, line: Line) -> str:
+        """The line as quarantine keeps it: personnummer masked, printable."""
+        if line.fields is not None:
+            return printable(_masked_line(line.fields, self.pnr_index))
+        return printable(pnr.mask_text(line.text))
+
+    def _rejected(self, line: Line, code: str, column: str | None, message: str) -> tuple:
+        return code, column, printable(pnr.mask_text(message)), self.raw_line(line)
+
+    def __iter__(self) -> Iterator[tuple[int, tuple | None, tuple | None]]:
+        names, width, refused = self.names, len(self.names), self.refused
+        validate, context, key, extra = self.spec.validate, self.context, self.key, self.extra
+        rejected = self._rejected
+        for line in self._records:
+            line_no = line.number
+            fields = line.fields
+            if fields is None:
+                yield line_no, None, rejected(line, line.problem, None, line.detail)
+                continue
+            if refused and line_no in refused:
+                yield line_no, None, rejected(line, "server_rejected", None, refused[line_no])
+                continue
+            if len(fields) != width:
+                yield line_no, None, rejected(line, "field_count", None,
+                                              f"line has {len(fields)} fields, the header has {width}")
+                continue
+            rec = Record(dict(zip(names, map(str.strip, fields), strict=True)))
+            try:
+                row = validate(rec, context, key, extra)
+            except RowRejected as exc:
+                yield line_no, None, rejected(line, exc.code, exc.column, exc.message)
+                continue
+            except Exception as exc:  # noqa: BLE001 - a fault of the rules: the row waits in quarantine
+                yield line_no, None, rejected(line, "row_error", None,
+                                              f"{type(exc).__name__} while checking the row: {exc}")
+                continue
+            yield line_no, row, None
+
+    def raw_lines(self, wanted: set[int]) -> Iterator[tuple[int, str]]:
+        """(line number, raw line) of the ``wanted`` lines, read again."""
+        for line in self.lines():
+            if line.number in wanted:
+                yield line.number, self.raw_line(line)
 
 
 def _copy_rows(conn, sf: SourceFile, spec: SourceSpec, key: bytes, file_id: int, facts: FileFacts,
                quarantine, result: LoadResult, refused: dict[int, str], written) -> None:
     in_memory = facts.size <= DEDUPE_IN_MEMORY_BYTES
     name = result.name
-    max_chars = config.max_line_chars()
-    check_undefined = facts.encoding == "cp1252" and facts.undefined_bytes > 0
 
-    def lines() -> Iterator[Line]:
-        return read_lines(sf.path, facts.encoding, max_chars, check_nul=facts.nul_bytes > 0,
-                          check_undefined=check_undefined)
+    def reject(line_no: int, code: str, column: str | None, message: str, raw_line: str) -> None:
+        result.rows_rejected += 1
+        result.rejected_by_reason[code] = result.rejected_by_reason.get(code, 0) + 1
+        quarantine.writerow([file_id, name, line_no, code, column, message, raw_line])
 
     try:
-        records = lines()
-        header = next(records, None)
-        if header is None:
-            raise FileRejected("empty_file", f"{name}: the file has no header row")
-        if header.problem:
-            raise FileRejected("malformed_header", f"{name}, line {header.number}: {header.detail}")
-        names, extra = read_header(header.fields, spec, column_aliases(), name, header.number)
-        pnr_index = names.index("personnummer") if "personnummer" in names else None
-        width = len(names)
+        rows = FileRows(sf.path, spec, sf.context, key, facts, name, refused=refused)
         seen: dict[tuple, tuple[int, int]] = {}  # key -> (digest of the row, line number)
         repeats: dict[tuple, list[int]] = {}  # key seen more than once -> all its line numbers
         conflicting: set[tuple] = set()  # keys with differing rows
         columns = ", ".join(("file_id", "line_no") + spec.raw_columns)
-
-        def reject(line_no: int, code: str, column: str | None, message: str, fields: list[str] | None,
-                   text: str | None = None) -> None:
-            result.rows_rejected += 1
-            result.rejected_by_reason[code] = result.rejected_by_reason.get(code, 0) + 1
-            raw_line = _masked_line(fields, pnr_index) if fields is not None else pnr.mask_text(text or "")
-            quarantine.writerow([file_id, name, line_no, code, column, printable(pnr.mask_text(message)),
-                                 printable(raw_line)])
-
-        key_of, validate, context = spec.key_of, spec.validate, sf.context
+        key_of = spec.key_of
         with conn.cursor().copy(f"copy {spec.table} ({columns}) from stdin") as copy:
             write_row = copy.write_row
             remember = written.append
-            for line in records:
+            for line_no, row, rejection in rows:
                 result.rows_total += 1
-                line_no = line.number
-                fields = line.fields
-                if fields is None:
-                    reject(line_no, line.problem, None, line.detail, None, line.text)
-                    continue
-                if refused and line_no in refused:
-                    reject(line_no, "server_rejected", None, refused[line_no], fields)
-                    continue
-                if len(fields) != width:
-                    reject(line_no, "field_count", None,
-                           f"line has {len(fields)} fields, the header has {width}", fields)
-                    continue
-                rec = Record(dict(zip(names, map(str.strip, fields), strict=True)))
-                try:
-                    row = validate(rec, context, key, extra)
-                except RowRejected as exc:
-                    reject(line_no, exc.code, exc.column, exc.message, fields)
-                    continue
-                except Exception as exc:  # noqa: BLE001 - a fault of the rules: the row waits in quarantine
-                    reject(line_no, "row_error", None, f"{type(exc).__name__} while checking the row: {exc}",
-                           fields)
+                if rejection is not None:
+                    reject(line_no, *rejection)
                     continue
                 if not in_memory:
                     write_row((file_id, line_no, *row))
@@ -649,15 +692,16 @@ def _copy_rows(conn, sf: SourceFile, spec: SourceSpec, key: bytes, file_id: int,
                     if entry[0] != digest:
                         conflicting.add(k)
         conflicts = {k: repeats[k] for k in conflicting}
+        result.masked_columns = dict(rows.extra.masked)
+        if in_memory:
+            result.rows_loaded -= len(conflicts)  # one row of each was loaded
+            result.rows_repeated = sum(len(v) - 1 for k, v in repeats.items() if k not in conflicting)
+        else:
+            conflicts = _duplicates_in_table(conn, spec, file_id, result)
+        if conflicts:
+            _reject_conflicts(conn, spec, file_id, conflicts, rows, reject)
     except (UnicodeDecodeError, OSError):
         raise _FileChanged() from None  # the first pass read it whole: it changed or vanished since
-    result.masked_columns = dict(extra.masked)
-    if in_memory:
-        result.rows_loaded -= len(conflicts)  # one row of each was loaded
-    else:
-        conflicts = _duplicates_in_table(conn, spec, file_id, result)
-    if conflicts:
-        _reject_conflicts(conn, spec, file_id, conflicts, lines, reject)
 
 
 def _duplicates_in_table(conn, spec: SourceSpec, file_id: int, result: LoadResult) -> dict[tuple, list[int]]:
@@ -683,27 +727,21 @@ def _duplicates_in_table(conn, spec: SourceSpec, file_id: int, result: LoadResul
         if surplus:
             cur.execute(f"delete from {spec.table} where file_id = %s and line_no = any(%s)", (file_id, surplus))
             result.rows_loaded -= len(surplus)
+            result.rows_repeated = len(surplus)
     return conflicts
 
 
-def _reject_conflicts(conn, spec, file_id, conflicts, lines: Callable[[], Iterator[Line]],
-                      reject: Callable) -> None:
+def _reject_conflicts(conn, spec, file_id, conflicts, rows: FileRows, reject: Callable) -> None:
     """Differing rows with the same key: remove the one loaded, quarantine all."""
     where = " and ".join(f"{c} = %s" for c in spec.key_columns)
     with conn.cursor() as cur:
         for k in conflicts:
             cur.execute(f"delete from {spec.table} where file_id = %s and {where}", (file_id, *k))
     line_to_key = {ln: k for k, lines_of_key in conflicts.items() for ln in lines_of_key}
-    try:
-        for line in lines():
-            k = line_to_key.get(line.number)
-            if k is None:
-                continue
-            reject(line.number, "duplicate_key", ",".join(spec.key_columns),
-                   f"{len(conflicts[k])} differing rows share the key ({', '.join(spec.key_columns)})", line.fields,
-                   line.text)
-    except (UnicodeDecodeError, OSError):
-        raise _FileChanged() from None
+    for line_no, raw_line in rows.raw_lines(set(line_to_key)):
+        k = line_to_key[line_no]
+        reject(line_no, "duplicate_key", ",".join(spec.key_columns),
+               f"{len(conflicts[k])} differing rows share the key ({', '.join(spec.key_columns)})", raw_line)
 
 
 def _apply_replacement(conn, sf: SourceFile, spec: SourceSpec, file_id: int) -> None:

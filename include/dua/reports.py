@@ -1,8 +1,9 @@
 """Self-contained HTML reports under ``DUA_HOME/reports`` (Swedish).
 
 - ``datakvalitet.html``: files loaded and rejected with reasons, quarantined
-  rows per reason and file, rows per month, the share of Dexter persons that
-  link to Arbetsförmedlingen data.
+  rows per reason and file, unknown columns in which the loader masked
+  personnummer, rows per month, the share of Dexter persons that link to
+  Arbetsförmedlingen data.
 - ``indikatorer.html``: the published indicators of the latest period of each
   area, women / men / all, suppressed cells shown as "..".
 
@@ -74,6 +75,13 @@ def data_quality_report(url: str, out: Path) -> Path:
             """select file_name, reason_code, column_name, count(*), min(line_no)
                from meta.quarantine group by 1, 2, 3 order by 1, 4 desc"""
         ).fetchall()
+        masked = []
+        if conn.execute("select to_regclass('meta.file_finding') is not null").fetchone()[0]:
+            masked = conn.execute(
+                """select l.file_name, f.column_name, f.rows, l.status from meta.file_finding f
+                   join meta.file_ledger l using (file_id)
+                   where f.finding = 'personnummer_in_unknown_column' order by l.file_id, f.column_name"""
+            ).fetchall()
         months = conn.execute(
             """select kommunkod, to_char(status_month, 'YYYY-MM'), count(*) from raw.af_status
                group by 1, 2 order by 1, 2"""
@@ -109,6 +117,10 @@ def data_quality_report(url: str, out: Path) -> Path:
         + "<h2>Rader i karantän per orsak</h2>" + _table(["orsak", "rader"], reasons, {1})
         + "<h2>Rader i karantän per fil</h2>"
         + _table(["fil", "orsak", "kolumn", "rader", "första rad"], per_file, {3, 4})
+        + "<h2>Okända kolumner med personnummer</h2>"
+        + "<p>Värden i kolumner utanför källkontraktet som liknar ett personnummer lagras maskerade "
+          "(XXXXXX-XXXX). Exporten bör inte skicka dem.</p>"
+        + _table(["fil", "kolumn", "maskerade värden", "filens status"], masked, {2})
         + "<h2>Personer per månad (Arbetsförmedlingen)</h2>" + _table(["kommun", "månad", "personer"], months, {2})
         + "<h2>Koppling Dexter → Arbetsförmedlingen</h2>"
         + _table(["kommun", "personer i Dexter", "med Af-data", "andel %"], link, {1, 2, 3})

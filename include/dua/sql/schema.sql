@@ -20,12 +20,22 @@ create table if not exists meta.file_ledger (
     rows_total     integer     not null default 0,
     rows_loaded    integer     not null default 0,
     rows_rejected  integer     not null default 0,
+    rows_repeated  integer     not null default 0,  -- repeats of an identical row, loaded once
     reason_code    text,                   -- whole-file rejection rule
     message        text,
     run_id         text,
     loaded_at      timestamptz not null default now()
 );
 create unique index if not exists file_ledger_sha256 on meta.file_ledger (sha256);
+-- warehouses created before the column (rows_total = rows_loaded + rows_rejected +
+-- rows_repeated); the table is locked only then
+do $$
+begin
+    if not exists (select 1 from information_schema.columns
+                   where table_schema = 'meta' and table_name = 'file_ledger' and column_name = 'rows_repeated') then
+        alter table meta.file_ledger add column rows_repeated integer not null default 0;
+    end if;
+end $$;
 
 -- Rejected rows, with the personnummer masked in raw_line.
 create table if not exists meta.quarantine (
