@@ -174,7 +174,9 @@ _ALNUM = rf"(?:{_D}|[A-Za-z\uff21-\uff3a\uff41-\uff5a])"
 # characters; or any run of ten or more digits (a number with extra digits
 # around it is still masked).  Used to mask whole raw lines, file names and
 # unknown columns, and by the privacy scans of the tests.
-PNR_PATTERN = re.compile(rf"(?<!{_D})(?:(?:{_D}{{2}})?{_D}{{6}}{_SEP}?{_ALNUM}{{4}}(?!{_D})|{_D}{{10,}})")
+# The last four characters hold at least one digit ("T104", never "char").
+PNR_PATTERN = re.compile(
+    rf"(?<!{_D})(?:(?:{_D}{{2}})?{_D}{{6}}{_SEP}?(?={_ALNUM}{{0,3}}{_D}){_ALNUM}{{4}}(?!{_D})|{_D}{{10,}})")
 
 _WORD = re.compile(r"[^\W_]")  # letters and digits of every script
 

@@ -67,7 +67,8 @@ class FileFacts:
 
 def _wide_encoding(head: bytes) -> tuple[str, str] | None:
     """UTF-16 or UTF-32 from the first bytes: a byte order mark, or NUL bytes
-    in the places where ASCII text in those encodings has them."""
+    in the places where ASCII text in those encodings has them (at least 90 %
+    of those places in the first 256 bytes, and under half of the others)."""
     if head.startswith(b"\xff\xfe\x00\x00"):
         return "utf-32-le", "byte order mark"
     if head.startswith(b"\x00\x00\xfe\xff"):
@@ -76,6 +77,7 @@ def _wide_encoding(head: bytes) -> tuple[str, str] | None:
         return "utf-16-le", "byte order mark"
     if head.startswith(b"\xfe\xff"):
         return "utf-16-be", "byte order mark"
+    head = head[:256]  # the header's first characters: ASCII names, where the pattern is exact
     n = len(head) // 4 * 4
     if n < 8 or head.count(0, 0, n) < n // 4:
         return None
