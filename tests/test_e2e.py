@@ -19,7 +19,7 @@ import psycopg
 import pytest
 
 from dua.generate import generate
-from dua.personnummer import PNR_PATTERN
+from dua.personnummer import PNR_PATTERN, digits_of
 from dua.warehouse import EmbeddedPostgres
 
 DUA = Path(sys.executable).parent / "dua"
@@ -183,14 +183,14 @@ def _clear_numbers(generated: Path) -> set[str]:
     found = set()
     for path in generated.rglob("*.csv"):
         for m in PNR_PATTERN.finditer(_decode(path.read_bytes())):
-            digits = re.sub(r"[-+]", "", m.group(0))
+            digits = digits_of(m.group(0))
             if digits[-4:].isdigit():
                 found.add(digits[-10:])
     return found
 
 
 def _leaks(text: str, clear: set[str]) -> list[str]:
-    return [m.group(0) for m in PNR_PATTERN.finditer(text) if re.sub(r"[-+]", "", m.group(0))[-10:] in clear]
+    return [m.group(0) for m in PNR_PATTERN.finditer(text) if digits_of(m.group(0))[-10:] in clear]
 
 
 def test_no_clear_personnummer_anywhere_the_pipeline_wrote(e2e, runs, wh):
