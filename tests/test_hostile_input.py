@@ -292,7 +292,7 @@ def test_a_file_that_changes_while_it_is_read_is_left_for_the_next_run(db_url, t
     finally:
         object.__setattr__(ingest.AF, "validate", real)
     assert (res.status, res.file_id, res.message) == (
-        "waiting", None, "the file changed while it was read: left for the next run")
+        "waiting", None, "the file changed while it was read (or moved away): left for the next run")
     assert q(db_url, "select count(*) from meta.file_ledger") == [(0,)]
     assert load(db_url, path).rows_loaded == 10  # complete now
 

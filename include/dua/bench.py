@@ -527,7 +527,7 @@ def _bench(args: argparse.Namespace) -> int:
     def on_file(res, counter=counter) -> None:
         counter["n"] += 1
         if counter["n"] % 500 == 0 or res.status != "loaded":
-            _say(f"   {counter['n']} files; {Path(res.file).name}: {res.status} {res.rows_total} rows "
+            _say(f"   {counter['n']} files; {res.name}: {res.status} {res.rows_total} rows "
                  f"{res.reason_code or ''}")
 
     try:

@@ -301,7 +301,8 @@ _WAREHOUSE_CLASSES = frozenset({"08", "25", "40", "42", "53", "54", "55", "57", 
 
 
 def _warehouse_failure(exc: BaseException, conn: psycopg.Connection) -> bool:
-    if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError, MemoryError)):
+    """True when ``exc`` is about the warehouse or the set-up, not the file."""
+    if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError, MemoryError, config.ConfigError)):
         return True
     if isinstance(exc, psycopg.Error):
         state = exc.sqlstate or ""
@@ -346,6 +347,8 @@ def load_file(
             digest = content_digest(sf)
         else:
             before = _stat_or_none(sf.path)
+            if before is None:  # moved away since it was found
+                raise _FileChanged()
             try:
                 facts = inspect(sf.path)
                 digest = facts.sha256
@@ -357,7 +360,7 @@ def load_file(
     except _FileChanged:
         _rollback(conn)
         result = LoadResult(file=str(sf.path), source=result.source, status="waiting", name=name,
-                            message="the file changed while it was read: left for the next run")
+                            message="the file changed while it was read (or moved away): left for the next run")
     except BaseException as exc:
         _rollback(conn)
         if not isinstance(exc, Exception) or _warehouse_failure(exc, conn):
