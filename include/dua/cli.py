@@ -171,7 +171,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from dua.steering_report import write_steering_report
     from dua.warehouse import warehouse
 
-    if args.period and not (len(args.period) == 4 and args.period.isdigit()):
+    if args.period and not (len(args.period) == 4 and args.period.isascii() and args.period.isdigit()):
         raise ConfigError(f"--period takes a year YYYY, got {args.period!r}")
     name = f"styrgrupp_{args.area}" + (f"_{args.period}" if args.period else "") + ".html"
     out = Path(args.out) if args.out else settings().reports_dir / name

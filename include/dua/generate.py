@@ -1266,7 +1266,7 @@ def generate(
     ``end_month`` (first day of the last month; default 2026-09-01).
     """
     municipalities = [str(m).strip() for m in municipalities]
-    if not municipalities or any(len(m) != 4 or not m.isdigit() for m in municipalities):
+    if not municipalities or any(len(m) != 4 or not (m.isascii() and m.isdigit()) for m in municipalities):
         raise ValueError(f"municipalities must be 4-digit SCB codes, got {municipalities!r}")
     if len(set(municipalities)) != len(municipalities):
         raise ValueError("municipalities must not repeat")

@@ -56,7 +56,7 @@ def _int(v: Decimal | None) -> int | float | None:
 
 
 def _period(p: str) -> int | str:
-    return int(p) if len(p) == 4 and p.isdigit() else p
+    return int(p) if len(p) == 4 and p.isascii() and p.isdigit() else p
 
 
 def kolada_values(url: str) -> dict:
