@@ -593,10 +593,11 @@ class FileRows:
         header = next(self._records, None)
         if header is None:
             raise FileRejected("empty_file", f"{self.name}: the file has no header row")
-        if header.problem:
-            raise FileRejected("malformed_header", f"{self.name}, line {header.number}: {header.detail}")
-        self.names, self.extra = read_header(header.fields, spec, column_aliases() if aliases is None else aliases,
-                                             self.name, header.number)
+        number, _text, fields, problem, detail = header
+        if problem:
+            raise FileRejected("malformed_header", f"{self.name}, line {number}: {detail}")
+        self.names, self.extra = read_header(fields, spec, column_aliases() if aliases is None else aliases,
+                                             self.name, number)
         self.pnr_index = self.names.index("personnummer") if "personnummer" in self.names else None
 
     def lines(self) -> Iterator[Line]:
@@ -606,9 +607,10 @@ class FileRows:
 
     def raw_line(self, line: Line) -> str:
         """The line as quarantine keeps it: personnummer masked, printable."""
-        if line.fields is not None:
-            return printable(_masked_line(line.fields, self.pnr_index))
-        return printable(pnr.mask_text(line.text))
+        _number, text, fields, _problem, _detail = line
+        if fields is not None:
+            return printable(_masked_line(fields, self.pnr_index))
+        return printable(pnr.mask_text(text))
 
     def _rejected(self, line: Line, code: str, column: str | None, message: str) -> tuple:
         return code, column, printable(pnr.mask_text(message)), self.raw_line(line)
@@ -618,10 +620,9 @@ class FileRows:
         validate, context, key, extra = self.spec.validate, self.context, self.key, self.extra
         rejected = self._rejected
         for line in self._records:
-            line_no = line.number
-            fields = line.fields
+            line_no, _text, fields, problem, detail = line
             if fields is None:
-                yield line_no, None, rejected(line, line.problem, None, line.detail)
+                yield line_no, None, rejected(line, problem, None, detail)
                 continue
             if refused and line_no in refused:
                 yield line_no, None, rejected(line, "server_rejected", None, refused[line_no])
@@ -645,8 +646,8 @@ class FileRows:
     def raw_lines(self, wanted: set[int]) -> Iterator[tuple[int, str]]:
         """(line number, raw line) of the ``wanted`` lines, read again."""
         for line in self.lines():
-            if line.number in wanted:
-                yield line.number, self.raw_line(line)
+            if line[0] in wanted:
+                yield line[0], self.raw_line(line)
 
 
 def _copy_rows(conn, sf: SourceFile, spec: SourceSpec, key: bytes, file_id: int, facts: FileFacts,

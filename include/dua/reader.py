@@ -152,31 +152,56 @@ def printable(text: str) -> str:
     return text
 
 
-class Line:
-    """One non-blank physical line: its number (the header is line 1 when it
-    is the first line), its text without the line end, and either its fields
-    or a problem (reason code and message) that makes it a rejected record."""
-
-    __slots__ = ("detail", "fields", "number", "problem", "text")
-
-    def __init__(self, number: int, text: str, fields: list[str] | None, problem: str | None = None,
-                 detail: str | None = None):
-        self.number = number
-        self.text = text
-        self.fields = fields
-        self.problem = problem
-        self.detail = detail
+# One non-blank physical line, as a plain tuple (made for every line of every
+# file, so no object with attributes):
+#   (number, text, fields, problem, detail)
+# number: the line's number in the file (the header is line 1 when it is the
+# first line); text: the line without its line end (of a too-long line, its
+# first PREVIEW_CHARS characters); fields: its fields, or None when the line
+# cannot be split; problem, detail: reason code and message of a line that is
+# a rejected record (None otherwise).
+Line = tuple[int, str, "list[str] | None", "str | None", "str | None"]
 
 
-def _split_quoted(text: str) -> tuple[list[str] | None, str | None, str | None]:
-    """Fields of a line with quotes (the csv module, strict, on this line only)."""
-    try:
-        fields = next(csv.reader((text,), delimiter=";", quotechar='"', strict=True))
-    except csv.Error as exc:
-        if "unexpected end of data" in str(exc):
-            return None, "unbalanced_quote", "a quoted field is not closed before the end of the line"
-        return None, "malformed_quote", f"a closing quote is not followed by ';' or the line end ({exc})"
-    return fields, None, None
+class _OneLine:
+    """The input of a csv reader that parses one line at a time: it gives the
+    line set last, once, then ends, so an unclosed quote cannot pull in the
+    next line (the reader says "unexpected end of data" instead)."""
+
+    __slots__ = ("line",)
+
+    def __init__(self) -> None:
+        self.line: str | None = None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.line
+        if line is None:
+            raise StopIteration
+        self.line = None
+        return line
+
+
+def _quoted_splitter():
+    """A function giving the fields of a line with quotes: the csv module
+    (strict, ``;``, ``"``), one reader reused for every line."""
+    feed = _OneLine()
+    reader = csv.reader(feed, delimiter=";", quotechar='"', strict=True)
+
+    def split(text: str) -> tuple[list[str] | None, str | None, str | None]:
+        feed.line = text
+        try:
+            fields = next(reader, [])
+        except csv.Error as exc:
+            feed.line = None
+            if "unexpected end of data" in str(exc):
+                return None, "unbalanced_quote", "a quoted field is not closed before the end of the line"
+            return None, "malformed_quote", f"a closing quote is not followed by ';' or the line end ({exc})"
+        return fields, None, None
+
+    return split
 
 
 def read_lines(path: Path, encoding: str, max_chars: int, check_nul: bool = True,
@@ -192,6 +217,7 @@ def read_lines(path: Path, encoding: str, max_chars: int, check_nul: bool = True
     if csv.field_size_limit() < limit:
         csv.field_size_limit(limit)  # a field is never longer than its line
     errors = "surrogateescape" if check_undefined else "strict"
+    split_quoted = _quoted_splitter()
     number = 0
     pending_cr = False
     with path.open("r", encoding=encoding, errors=errors, newline="") as fh:
@@ -206,7 +232,9 @@ def read_lines(path: Path, encoding: str, max_chars: int, check_nul: bool = True
             number += 1
             last = s[-1]
             if last == "\n":
-                text = s[:-2] if s.endswith("\r\n") else s[:-1]
+                text = s[:-1]
+                if text and text[-1] == "\r":
+                    text = text[:-1]
                 pending_cr = False
             elif last == "\r":
                 text = s[:-1]
@@ -222,26 +250,25 @@ def read_lines(path: Path, encoding: str, max_chars: int, check_nul: bool = True
                         total -= 2 if more.endswith("\r\n") else 1
                         pending_cr = more[-1] == "\r"
                         break
-                yield Line(number, s[:PREVIEW_CHARS], None, "line_too_long",
-                           f"the line has {total} characters, more than DUA_MAX_LINE_CHARS = {max_chars}")
+                yield (number, s[:PREVIEW_CHARS], None, "line_too_long",
+                       f"the line has {total} characters, more than DUA_MAX_LINE_CHARS = {max_chars}")
                 continue
             else:  # the last line, without a line end
                 text = s
                 pending_cr = False
             if check_nul and "\x00" in text:
-                yield Line(number, text, None, "invalid_character", "the line contains a NUL character")
+                yield number, text, None, "invalid_character", "the line contains a NUL character"
                 continue
             if check_undefined and not text.isascii():
                 bad = _SURROGATE.search(text)
                 if bad:
                     byte = ord(bad.group(0)) - 0xDC00
-                    yield Line(number, text, None, "invalid_character",
-                               f"byte 0x{byte:02X} is no character of {encoding}")
+                    yield number, text, None, "invalid_character", f"byte 0x{byte:02X} is no character of {encoding}"
                     continue
             if '"' in text:
-                fields, problem, detail = _split_quoted(text)
+                fields, problem, detail = split_quoted(text)
                 if problem:
-                    yield Line(number, text, None, problem, detail)
+                    yield number, text, None, problem, detail
                     continue
                 if not fields or (len(fields) == 1 and fields[0].strip() == ""):
                     continue
@@ -249,4 +276,4 @@ def read_lines(path: Path, encoding: str, max_chars: int, check_nul: bool = True
                 if text.strip() == "":
                     continue
                 fields = text.split(";")
-            yield Line(number, text, fields)
+            yield number, text, fields, None, None
