@@ -42,6 +42,7 @@ class InboxSensor(BaseOperator):
         self.window = window
 
     def execute(self, context):
+        from dua.config import inbox_settle_seconds
         from dua.schedule import InboxTrigger, inbox_dir
 
         self.defer(
@@ -49,7 +50,7 @@ class InboxSensor(BaseOperator):
                 inbox=str(inbox_dir()),
                 deadline=time.time() + self.window.total_seconds(),
                 poll_seconds=float(os.environ.get("DUA_INBOX_POLL_SECONDS") or 30),
-                settle_seconds=float(os.environ.get("DUA_INBOX_SETTLE_SECONDS") or 30),
+                settle_seconds=inbox_settle_seconds(),
             ),
             method_name="execute_complete",
         )

@@ -126,6 +126,14 @@ def checks() -> list[Check]:
                 group by d.kommunkod having count(a.person_id) < {min_link} * count(*)""",
             description=f"at least {min_link:.0%} of a municipality's Dexter persons link to its Af data "
                         "(DUA_MIN_LINK_SHARE)"), WARNING),
+        # --- what the loaders found beyond the rows ---------------------------------
+        Check("unknown_columns_without_personnummer", "meta.file_finding", gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="""
+                select l.file_name, f.column_name, f.rows from {batch} f
+                join meta.file_ledger l on l.file_id = f.file_id
+                where f.finding = 'personnummer_in_unknown_column' and l.status = 'loaded'""",
+            description="no unknown (extra) column of a loaded file holds values that look like a "
+                        "personnummer: the loader stores them masked, the export should not send them"), WARNING),
         # --- Job-track catalogue ---------------------------------------------------
         Check("catalogue_one_row_per_track", cat, gxe.ExpectColumnValuesToBeUnique(column="jobbspar_id")),
         Check("catalogue_valid_to_after_from", cat, gxe.ExpectColumnPairValuesAToBeGreaterThanB(

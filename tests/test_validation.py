@@ -13,7 +13,9 @@ from test_ingest import AF_HEADER, DEXTER_HEADER, af_row, dexter_row
 
 
 def test_duplicated_rows_fail_the_uniqueness_checks(db_url, tmp_path):
-    af = write_csv(tmp_path / "af_status_0581_202405.csv", AF_HEADER, [af_row(i) for i in range(1, 9)])
+    # two rows with a personnummer in a column outside the contract: stored masked, reported
+    af = write_csv(tmp_path / "af_status_0581_202405.csv", AF_HEADER + ["anteckning"],
+                   [af_row(i) + ([f"se {af_row(i + 20)[0]}"] if i <= 2 else [""]) for i in range(1, 9)])
     dx = write_csv(tmp_path / "dexter_isp_0581_20240531.csv", DEXTER_HEADER, [dexter_row(i) for i in range(1, 9)])
     with psycopg.connect(db_url, autocommit=True) as conn:
         for path in (af, dx):
@@ -22,10 +24,14 @@ def test_duplicated_rows_fail_the_uniqueness_checks(db_url, tmp_path):
     def checks() -> dict[str, tuple[bool, str]]:
         results = run_suite(db_url, "sources", "t1")
         return {r.name: (r.success, r.observed) for r in results
-                if r.name in ("af_one_row_per_person_and_month", "dexter_one_row_per_enrolment_and_export")}
+                if r.name in ("af_one_row_per_person_and_month", "dexter_one_row_per_enrolment_and_export",
+                              "unknown_columns_without_personnummer")}
 
-    assert {name: ok for name, (ok, _) in checks().items()} == {
-        "af_one_row_per_person_and_month": True, "dexter_one_row_per_enrolment_and_export": True}
+    first = checks()
+    assert {name: ok for name, (ok, _) in first.items()} == {
+        "af_one_row_per_person_and_month": True, "dexter_one_row_per_enrolment_and_export": True,
+        "unknown_columns_without_personnummer": False}
+    assert first["unknown_columns_without_personnummer"][1] == "1 row(s): af_status_0581_202405.csv anteckning 2"
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute("insert into raw.af_status select * from raw.af_status where line_no in (2, 3)")
         conn.execute("insert into raw.dexter_enrolment select * from raw.dexter_enrolment where line_no = 4")

@@ -463,7 +463,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    saved = {k: os.environ.get(k) for k in ("DUA_HOME", "DUA_WAREHOUSE_URL", "DUA_PSEUDONYM_KEY")}
+    saved = {k: os.environ.get(k) for k in ("DUA_HOME", "DUA_WAREHOUSE_URL", "DUA_PSEUDONYM_KEY",
+                                            "DUA_INBOX_SETTLE_SECONDS")}
     try:
         return _bench(args)
     finally:
@@ -492,6 +493,8 @@ def _bench(args: argparse.Namespace) -> int:
     os.environ.pop("DUA_WAREHOUSE_URL", None)
     key = os.environ.get("DUA_PSEUDONYM_KEY") or secrets.token_hex(32)
     os.environ["DUA_PSEUDONYM_KEY"] = key
+    # the bench wrote its files itself, whole, before it loads them
+    os.environ["DUA_INBOX_SETTLE_SECONDS"] = "0"
 
     # 1. generation ------------------------------------------------------
     files_dir = home / "files"
@@ -524,7 +527,7 @@ def _bench(args: argparse.Namespace) -> int:
     def on_file(res, counter=counter) -> None:
         counter["n"] += 1
         if counter["n"] % 500 == 0 or res.status != "loaded":
-            _say(f"   {counter['n']} files; {Path(res.file).name}: {res.status} {res.rows_total} rows "
+            _say(f"   {counter['n']} files; {res.name}: {res.status} {res.rows_total} rows "
                  f"{res.reason_code or ''}")
 
     try:

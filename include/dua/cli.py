@@ -178,6 +178,7 @@ def _run_pipeline(url: str, inbox: Path, run_id: str) -> tuple[int, bool]:
     _print(f"run {run_id}: ingesting {inbox}")
     state, tasks = airflow_runner.run_dag("dua_ingest", conf, console_log=log_path())
     ledger.print_files(url, run_id, _print)
+    _print_incomplete(inbox)
     failed = [t for t, s in tasks.items() if s == "failed"]
     if failed or state != "success":
         ledger.finish_run(url, run_id, "failed", {"dag": "dua_ingest", "failed_tasks": failed})
@@ -221,6 +222,20 @@ def _transform(url: str, run_id: str) -> tuple[int, bool]:
     return 0, tasks.get("write_reports") == "success"
 
 
+def _print_incomplete(inbox: Path) -> None:
+    """The files the loaders left for the next run because they are not complete."""
+    from dua.config import inbox_settle_seconds
+    from dua.ingest import scan
+
+    settle = inbox_settle_seconds()
+    waiting = scan(inbox, settle)[1]
+    if waiting:
+        _print(f"  {len(waiting)} file(s) not complete yet (changed less than {settle:g} s ago, no .done marker):"
+               " left for the next run")
+        for sf in waiting[:20]:
+            _print(f"    {sf.name}")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     return run_pipeline(Path(args.inbox))
 
@@ -234,6 +249,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         os.environ["DUA_PSEUDONYM_KEY"] = _demo_key(cfg.home)
         _print(f"demo: using a generated pseudonym key kept in {cfg.home / 'demo_pseudonym_key'}")
     inbox = cfg.home / "demo_inbox"  # clear (synthetic) personnummer: the owner's only
+    # the demo writes its files itself, whole, before it loads them
+    os.environ["DUA_INBOX_SETTLE_SECONDS"] = "0"
     if not inbox.exists():
         _print(f"demo: generating synthetic files for municipality 0581 in {inbox}")
         private_dir(inbox)
@@ -376,7 +393,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from dua.steering_report import write_steering_report
     from dua.warehouse import warehouse
 
-    if args.period and not (len(args.period) == 4 and args.period.isdigit()):
+    if args.period and not (len(args.period) == 4 and args.period.isascii() and args.period.isdigit()):
         raise ConfigError(f"--period takes a year YYYY, got {args.period!r}")
     with warehouse(create=False) as url:
         import psycopg

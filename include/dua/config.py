@@ -44,6 +44,44 @@ def _share(name: str, default: str) -> float:
 DEFAULT_MAX_SHRINK_SHARE = "0.5"
 
 
+# Longest line the loaders read, in characters (DUA_MAX_LINE_CHARS).  A real
+# export's line is a few hundred characters; a longer one is rejected as
+# ``line_too_long`` (read in pieces, never held whole).
+DEFAULT_MAX_LINE_CHARS = 131_072
+# A file unchanged for this many seconds counts as complete (DUA_INBOX_SETTLE_SECONDS).
+DEFAULT_SETTLE_SECONDS = 30.0
+
+
+def max_line_chars() -> int:
+    """``DUA_MAX_LINE_CHARS``: the longest line a loader reads (characters)."""
+    text = os.environ.get("DUA_MAX_LINE_CHARS", "").strip()
+    if not text:
+        return DEFAULT_MAX_LINE_CHARS
+    try:
+        n = int(text)
+    except ValueError:
+        raise ConfigError(f"DUA_MAX_LINE_CHARS must be a whole number of characters, got {text!r}") from None
+    if n < 1024:
+        raise ConfigError(f"DUA_MAX_LINE_CHARS must be at least 1024, got {n}")
+    return n
+
+
+def inbox_settle_seconds() -> float:
+    """``DUA_INBOX_SETTLE_SECONDS``: how long a file must be unchanged (no write,
+    no change of its metadata) before it is complete, unless a ``<file>.done``
+    marker says so first."""
+    text = os.environ.get("DUA_INBOX_SETTLE_SECONDS", "").strip()
+    if not text:
+        return DEFAULT_SETTLE_SECONDS
+    try:
+        n = float(text)
+    except ValueError:
+        raise ConfigError(f"DUA_INBOX_SETTLE_SECONDS must be a number of seconds, got {text!r}") from None
+    if not n >= 0:
+        raise ConfigError(f"DUA_INBOX_SETTLE_SECONDS must be 0 or more, got {text!r}")
+    return n
+
+
 def settings() -> Settings:
     home = Path(os.environ.get("DUA_HOME", "./.dua")).expanduser().resolve()
     key = os.environ.get("DUA_PSEUDONYM_KEY")

@@ -167,7 +167,9 @@ def _pick(rng: random.Random, table: Sequence[tuple[str, float]]) -> str:
 
 
 # ---------------------------------------------------------------- personnummer
-_SLOTS = 365 * 500  # (day of year, birth number of one gender) pairs
+# (day of year, birth number of one gender) pairs: 499 birth numbers of each
+# gender a day (men 001, 003 … 997; women 002, 004 … 998; 000 is not issued)
+_SLOTS = 365 * 499
 
 
 @dataclass(slots=True)
@@ -186,7 +188,8 @@ class Pnr:
         mm = f"{self.birth.month:02d}"
         dd = f"{self.birth.day + (60 if self.samordning else 0):02d}"
         if bad == "date":
-            mm = "13" if self.birth.month % 2 else "00"
+            # month 00 is a valid samordningsnummer (birth month unknown): 13 for those
+            mm = "13" if self.birth.month % 2 or self.samordning else "00"
         if self.temp is not None and bad is None:
             return yyyy, mm, dd, self.temp
         check = luhn_digit(yyyy[2:] + mm + dd + self.serial)
@@ -203,25 +206,19 @@ class Pnr:
             return f"{yyyy}{mm}{dd}-{last4}"
         if form == "12":
             return f"{yyyy}{mm}{dd}{last4}"
-        centenarian = _add_years(self.birth, 100) <= ref
+        # '+' from the calendar year in which the person turns 100 (Folkbokföringslag 18 §)
+        centenarian = ref.year - self.birth.year >= 100
         sep = "+" if centenarian else ("-" if form == "10-" else "")
         return f"{yyyy[2:]}{mm}{dd}{sep}{last4}"
 
 
-def _add_years(d: dt.date, n: int) -> dt.date:
-    try:
-        return d.replace(year=d.year + n)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + n, day=28)
-
-
 def _make_pnr(g: int, offset: int, birth_year: int, man: bool, samordning: bool) -> Pnr:
-    """A number unique per counter ``g`` (below 182 500): the counter picks the
+    """A number unique per counter ``g`` (below 182 135): the counter picks the
     (day of year, birth number) slot through a bijection, the year is free."""
     slot = (g * 7919 + offset) % _SLOTS
-    day_of_year, k = divmod(slot, 500)
+    day_of_year, k = divmod(slot, 499)
     birth = dt.date(birth_year, 1, 1) + dt.timedelta(days=day_of_year)
-    serial = f"{k // 5:02d}{2 * (k % 5) + (1 if man else 0)}"
+    serial = f"{2 * k + (1 if man else 2):03d}"  # third digit odd for men, even for women
     return Pnr(birth, serial, samordning)
 
 
@@ -1269,7 +1266,7 @@ def generate(
     ``end_month`` (first day of the last month; default 2026-09-01).
     """
     municipalities = [str(m).strip() for m in municipalities]
-    if not municipalities or any(len(m) != 4 or not m.isdigit() for m in municipalities):
+    if not municipalities or any(len(m) != 4 or not (m.isascii() and m.isdigit()) for m in municipalities):
         raise ValueError(f"municipalities must be 4-digit SCB codes, got {municipalities!r}")
     if len(set(municipalities)) != len(municipalities):
         raise ValueError("municipalities must not repeat")

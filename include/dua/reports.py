@@ -1,8 +1,9 @@
 """Self-contained HTML reports under ``DUA_HOME/reports`` (Swedish).
 
 - ``datakvalitet.html``: files loaded and rejected with reasons, quarantined
-  rows per reason and file, rows per month, the share of Dexter persons that
-  link to Arbetsförmedlingen data.
+  rows per reason and file, unknown columns in which the loader masked
+  personnummer, rows per month, the share of Dexter persons that link to
+  Arbetsförmedlingen data.
 - ``indikatorer.html``: the published indicators of the latest period of each
   area, women / men / all, suppressed cells shown as "..".
 
@@ -120,6 +121,13 @@ def data_quality_report(url: str, out: Path) -> Path:
             """select file_name, reason_code, column_name, count(*), min(line_no)
                from meta.quarantine group by 1, 2, 3 order by 1, 4 desc"""
         ).fetchall()
+        masked = []
+        if conn.execute("select to_regclass('meta.file_finding') is not null").fetchone()[0]:
+            masked = conn.execute(
+                """select l.file_name, f.column_name, f.rows, l.status from meta.file_finding f
+                   join meta.file_ledger l using (file_id)
+                   where f.finding = 'personnummer_in_unknown_column' order by l.file_id, f.column_name"""
+            ).fetchall()
         months = conn.execute(
             """select kommunkod, to_char(status_month, 'YYYY-MM'), count(*) from raw.af_status
                group by 1, 2 order by 1, 2"""
@@ -167,7 +175,8 @@ def data_quality_report(url: str, out: Path) -> Path:
     html = render("datakvalitet.html", "Datakvalitet — DUA uppföljning", banner=banner, checks=rows,
                   summary=summary, files=file_rows, file_classes=file_classes,
                   reasons=[(c, reason_sv(c), n) for c, n in reasons],
-                  per_file=per_file, months=months, month_series=month_series, link=link, held=held)
+                  per_file=per_file, months=months, month_series=month_series, link=link, held=held,
+                  masked=masked)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     return out

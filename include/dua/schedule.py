@@ -19,7 +19,8 @@ from typing import Any
 import psycopg
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from dua.ingest import discover, hash_and_detect
+from dua.ingest import content_digest, scan
+from dua.reader import display_name
 
 DEFAULT_INBOX = "/opt/dua/inbox"
 DEFAULT_AF_DUE_DAY = 10
@@ -44,27 +45,26 @@ def af_due_day() -> int:
 
 
 def new_files(url: str, inbox: Path, settle_seconds: float = 0, cache: HashCache | None = None) -> list[Path]:
-    """Files below ``inbox`` (as ``dua.ingest.discover`` sees them, in load
-    order) whose sha256 is not in ``meta.file_ledger``.
+    """Complete files below ``inbox`` (as :func:`dua.ingest.scan` sees them, in
+    load order) whose content is not in ``meta.file_ledger``.
 
-    A file modified less than ``settle_seconds`` ago is left for the next poll
-    (it may still be being written)."""
+    A file changed less than ``settle_seconds`` ago and without a ``.done``
+    marker is left for the next poll (it may still be being written).  A link
+    out of the inbox is never read: it counts by :func:`dua.ingest.content_digest`
+    (it is new once, then recorded as rejected)."""
     inbox = Path(inbox)
     if not inbox.is_dir():
         return []
-    now = time.time()
     hashes: dict[Path, str] = {}
-    for sf in discover(inbox):
+    for sf in scan(inbox, settle_seconds)[0]:
         try:
-            st = sf.path.stat()
+            st = sf.path.lstat()
         except FileNotFoundError:  # moved away between listing and stat
-            continue
-        if now - st.st_mtime < settle_seconds:
             continue
         key = (str(sf.path), st.st_size, st.st_mtime_ns)
         digest = cache.get(key) if cache is not None else None
         if digest is None:
-            digest, _ = hash_and_detect(sf.path)
+            digest = content_digest(sf)
             if cache is not None:
                 cache[key] = digest
         hashes[sf.path] = digest
@@ -148,7 +148,8 @@ class InboxTrigger(BaseTrigger):
                 return
             if found:
                 self.log.info("%d new file(s) in %s", len(found), self.inbox)
-                yield TriggerEvent({"status": "found", "inbox": self.inbox, "files": [p.name for p in found]})
+                yield TriggerEvent({"status": "found", "inbox": self.inbox,
+                                    "files": [display_name(p.name) for p in found]})
                 return
             remaining = self.deadline - time.time()
             if remaining <= 0:

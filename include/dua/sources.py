@@ -38,11 +38,20 @@ REASONS = {
     "date_order": "dates in the wrong order",
     "pnr_format": "personnummer not in an accepted form",
     "pnr_date": "the date part of the personnummer is not a real date",
+    "pnr_serial": "the birth number of the personnummer is 000 (valid: 001–999)",
     "pnr_checksum": "wrong check digit of the personnummer",
     "pnr_temporary": "a temporary number where a real personnummer is required",
     "kommunkod_mismatch": "kommunkod differs from the one in the file name",
     "statusmanad_mismatch": "statusmanad differs from the month in the file name",
     "duplicate_key": "two differing rows with the same key in one file",
+    # what the reading of a line can find before any column rule
+    "unbalanced_quote": "a quoted field is not closed on its line (one record per line)",
+    "malformed_quote": "a closing quote is followed by something other than ';' or the line end",
+    "invalid_character": "a NUL character, or a byte that is no character of the file's encoding",
+    "line_too_long": "the line is longer than DUA_MAX_LINE_CHARS characters",
+    # the server refused a row that passed every rule (a safety net: should not happen)
+    "server_rejected": "PostgreSQL refused the row in the COPY",
+    "row_error": "an unexpected error while checking the row (the loader's fault, not the row's)",
 }
 
 # Whole-file rejection rules.
@@ -54,6 +63,12 @@ FILE_REASONS = {
     "unknown_file_name": "the file name matches none of the source contracts",
     "invalid_file_name": "the file name's date or month is not a real date",
     "unreadable_encoding": "the file is neither UTF-8 nor Windows-1252 text",
+    "unsupported_encoding": "UTF-16 or UTF-32 text (byte order mark or NUL pattern): export it again as UTF-8",
+    "malformed_header": "the header line cannot be read (quotes, NUL, bytes of no character, or too long)",
+    "symlink_outside_inbox": "a symbolic link pointing out of the inbox: not followed",
+    "unreadable_file": "the file cannot be read (permissions, or it vanished while read)",
+    "copy_failed": "PostgreSQL refused rows that passed every rule, more than the loader sets aside",
+    "load_error": "an unexpected error while loading the file (the loader's fault, not the file's)",
 }
 
 
@@ -64,12 +79,17 @@ FILE_REASONS = {
 # seen valid are remembered (dates, small numbers and codes recur in every
 # file): a repeated value costs a dictionary lookup.  The caches are bounded
 # so that a stream of distinct values cannot grow them without limit.
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INT = re.compile(r"^[+-]?\d+$")
-_DEC = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
-_FOUR_DIGITS = re.compile(r"\d{4}")
-_TWO_DIGITS = re.compile(r"\d{2}")
-_MONTH = re.compile(r"\d{4}-\d{2}")
+#
+# Digits are ASCII digits: ``[0-9]`` and ``re.ASCII`` (``\d`` would accept
+# fullwidth or Arabic-Indic digits, which Python's int() reads and PostgreSQL
+# refuses).  Patterns are used with ``fullmatch``.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_DEC = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)", re.ASCII)
+_FOUR_DIGITS = re.compile(r"[0-9]{4}", re.ASCII)
+_TWO_DIGITS = re.compile(r"[0-9]{2}", re.ASCII)
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}", re.ASCII)
+INT4_MAX = 2**31 - 1  # PostgreSQL integer
 _CACHE_LIMIT = 100_000
 _DATES: dict[str, dt.date] = {}
 
@@ -84,7 +104,7 @@ def parse_date(value: str, column: str) -> dt.date:
     d = _DATES.get(value)
     if d is not None:
         return d
-    if not _DATE.match(value):
+    if not _DATE.fullmatch(value):
         raise RowRejected("invalid_date", column, f"{column}: {value!r} is not a date YYYY-MM-DD")
     try:
         d = dt.date(int(value[0:4]), int(value[5:7]), int(value[8:10]))
@@ -103,8 +123,10 @@ def date_text(value: str, column: str) -> str:
 
 
 def parse_int(value: str, column: str, lo: int | None = None, hi: int | None = None) -> int:
-    if not _INT.match(value):
+    if not _INT.fullmatch(value):
         raise RowRejected("invalid_number", column, f"{column}: {value!r} is not a whole number")
+    if len(value) > 12:  # beyond any column's range (and int() of thousands of digits refuses)
+        raise RowRejected("out_of_range", column, f"{column}: a number of {len(value)} digits is outside {lo}–{hi}")
     n = int(value)
     if (lo is not None and n < lo) or (hi is not None and n > hi):
         raise RowRejected("out_of_range", column, f"{column}: {n} is outside {lo}–{hi}")
@@ -112,7 +134,7 @@ def parse_int(value: str, column: str, lo: int | None = None, hi: int | None = N
 
 
 def parse_decimal(value: str, column: str, lo: float, hi: float) -> str:
-    if not _DEC.match(value):
+    if not _DEC.fullmatch(value):
         raise RowRejected("invalid_number", column, f"{column}: {value!r} is not a decimal number")
     text = value.replace(",", ".")
     n = float(text)
@@ -255,12 +277,36 @@ def _person(rec: Record, ctx: FileContext, key: bytes,
 _json_text = json.encoder.encode_basestring  # the C encoder of json.dumps(ensure_ascii=False)
 
 
+class ExtraColumns(tuple):
+    """The names of a file's unknown columns (a tuple), and per column the
+    number of values in which something that looks like a personnummer was
+    masked (``masked``): such values are stored masked, never in clear, and the
+    columns are listed in the data-quality report."""
+
+    masked: dict[str, int]
+
+    def __new__(cls, names=()):
+        self = super().__new__(cls, names)
+        self.masked = {}
+        return self
+
+
 def _extra(rec: Record, extra_columns: tuple[str, ...]) -> str | None:
-    """The unknown columns as a JSON object (what ``json.dumps`` writes)."""
+    """The unknown columns as a JSON object (what ``json.dumps`` writes), with
+    every personnummer-like part of a value masked."""
     if not extra_columns:
         return None
     get = rec.values.get
-    return "{" + ", ".join([_json_text(c) + ": " + _json_text(get(c, "")) for c in extra_columns]) + "}"
+    masked = getattr(extra_columns, "masked", None)
+    parts = []
+    for c in extra_columns:
+        v = get(c, "")
+        if v and pnr.PNR_PATTERN.search(v):
+            v = pnr.mask_text(v)
+            if masked is not None:
+                masked[c] = masked.get(c, 0) + 1
+        parts.append(_json_text(c) + ": " + _json_text(v))
+    return "{" + ", ".join(parts) + "}"
 
 
 # --------------------------------------------------------------------------
@@ -433,8 +479,8 @@ def _validate_catalogue(rec: Record, ctx: FileContext, key: bytes, extra: tuple[
     namn = g("namn") or _required("namn")
     kurspaket = g("kurspaket") or _required("kurspaket")
     veckor_text = g("kurstid_veckor") or None
-    veckor = _int(veckor_text, "kurstid_veckor", 0) if veckor_text else None
-    platser = _int(g("platser_per_ar") or _required("platser_per_ar"), "platser_per_ar", 0)
+    veckor = _int(veckor_text, "kurstid_veckor", 0, INT4_MAX) if veckor_text else None
+    platser = _int(g("platser_per_ar") or _required("platser_per_ar"), "platser_per_ar", 0, INT4_MAX)
     fran = date_text(g("giltig_fran") or _required("giltig_fran"), "giltig_fran")
     till_text = g("giltig_till") or None
     till = date_text(till_text, "giltig_till") if till_text else None

@@ -649,7 +649,7 @@ def write_steering_report(url: str, area: str, out: Path, period: str | None = N
     """Write the steering-group report of ``area`` (kommunkod or agreement-area code) to ``out``.
 
     ``period`` "YYYY" limits the report to that year's months and that year."""
-    if period is not None and not re.fullmatch(r"\d{4}", period):
+    if period is not None and not re.fullmatch(r"[0-9]{4}", period):
         raise ValueError(f"period must be a year YYYY, not {period!r}")
     with psycopg.connect(url) as conn:
         conn.execute("set time zone 'Europe/Stockholm'")

@@ -6,8 +6,8 @@ import logging
 import time
 from pathlib import Path
 
-from dua.config import ConfigError, settings
-from dua.ingest import discover, load_files
+from dua.config import ConfigError, inbox_settle_seconds, settings
+from dua.ingest import load_files, scan
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +31,14 @@ def load_source(sources: list[str], inbox: str, run_id: str | None) -> dict:
     (``unknown`` names files that match no contract: they are recorded as
     rejected).  Several municipalities load at once (``DUA_LOAD_WORKERS``).
 
+    Only complete files load (``DUA_INBOX_SETTLE_SECONDS`` or a ``.done``
+    marker, :func:`dua.ingest.scan`); the others wait for the next run and are
+    counted as ``waiting``.
+
     Returns a summary without any personal data (it goes to XCom and logs):
     counts, and the files that did not load (a national delivery is thousands
-    of files; every file's outcome is in ``meta.file_ledger``).
+    of files; every file's outcome is in ``meta.file_ledger``).  File names are
+    masked (:func:`dua.reader.display_name`).
     """
     from dua.keycheck import check_key
 
@@ -41,16 +46,28 @@ def load_source(sources: list[str], inbox: str, run_id: str | None) -> dict:
     key = pseudonym_key()
     url = warehouse_url()
     check_key(url, key)  # never pseudonymise with another key than the warehouse's
-    files = [f for f in discover(Path(inbox)) if (f.spec.name if f.spec else "unknown") in sources]
-    summary = {"sources": sources, "files": [], "loaded": 0, "rejected": 0, "skipped": 0, "held": 0,
+
+    def wanted(f) -> bool:
+        return (f.spec.name if f.spec else "unknown") in sources
+
+    ready, incomplete = scan(Path(inbox), inbox_settle_seconds())
+    files = [f for f in ready if wanted(f)]
+    summary = {"sources": sources, "files": [], "loaded": 0, "rejected": 0, "skipped": 0, "held": 0, "waiting": 0,
                "rows_loaded": 0, "rows_rejected": 0}
+    for f in incomplete:
+        if wanted(f):
+            summary["waiting"] += 1
+            summary["files"].append({"file": f.name, "status": "waiting", "rows_loaded": 0, "rows_rejected": 0,
+                                     "reason": None, "message": "not complete yet: changed less than "
+                                     f"{inbox_settle_seconds():g} s ago and no .done marker"})
+            log.info("%s: not complete yet, left for the next run", f.name)
     started = time.perf_counter()
     rows = 0
 
     def on_file(res) -> None:
         nonlocal rows
         rows += res.rows_total
-        name = Path(res.file).name
+        name = res.name
         summary[res.status] += 1
         summary["rows_loaded"] += res.rows_loaded
         summary["rows_rejected"] += res.rows_rejected

@@ -20,12 +20,22 @@ create table if not exists meta.file_ledger (
     rows_total     integer     not null default 0,
     rows_loaded    integer     not null default 0,
     rows_rejected  integer     not null default 0,
+    rows_repeated  integer     not null default 0,  -- repeats of an identical row, loaded once
     reason_code    text,                   -- whole-file rejection rule
     message        text,
     run_id         text,
     loaded_at      timestamptz not null default now()
 );
 create unique index if not exists file_ledger_sha256 on meta.file_ledger (sha256);
+-- warehouses created before the column (rows_total = rows_loaded + rows_rejected +
+-- rows_repeated); the table is locked only then
+do $$
+begin
+    if not exists (select 1 from information_schema.columns
+                   where table_schema = 'meta' and table_name = 'file_ledger' and column_name = 'rows_repeated') then
+        alter table meta.file_ledger add column rows_repeated integer not null default 0;
+    end if;
+end $$;
 
 -- Rejected rows, with the personnummer masked in raw_line.
 create table if not exists meta.quarantine (
@@ -38,6 +48,17 @@ create table if not exists meta.quarantine (
     raw_line     text
 );
 create index if not exists quarantine_file on meta.quarantine (file_id);
+
+-- What the loader found in a file beyond its rows, for the data-quality
+-- report: personnummer_in_unknown_column (column_name: an unknown column
+-- with values that looked like a personnummer, stored masked; rows: how many).
+create table if not exists meta.file_finding (
+    file_id      bigint  not null references meta.file_ledger (file_id),
+    finding      text    not null,
+    column_name  text,
+    rows         integer not null default 0
+);
+create index if not exists file_finding_file on meta.file_finding (file_id);
 
 create table if not exists meta.run_log (
     run_id       text primary key,
@@ -89,7 +110,7 @@ create table if not exists raw.af_status (
     line_no                        integer  not null,
     person_id                      text     not null,
     pnr_is_samordning              boolean  not null,
-    birth_date                     date     not null,
+    birth_date                     date,               -- null: samordningsnummer with month 00 / day 60
     pnr_gender                     text     not null,
     kommunkod                      text     not null,
     status_month                   date     not null,  -- first day of statusmanad
@@ -126,6 +147,17 @@ create table if not exists raw.jobbspar_katalog (
     giltig_till      date,
     extra            jsonb
 );
+
+-- Warehouses created when every Af birth date was known: a samordningsnummer
+-- with month 00 or day 60 has none (the column's lock is taken only then).
+do $$
+begin
+    if exists (select 1 from information_schema.columns
+               where table_schema = 'raw' and table_name = 'af_status' and column_name = 'birth_date'
+                 and is_nullable = 'NO') then
+        alter table raw.af_status alter column birth_date drop not null;
+    end if;
+end $$;
 
 -- The raw tables' file_id names a meta.file_ledger row, written by the loader
 -- in the same transaction as the rows.  It is not a foreign key: checking one
