@@ -19,7 +19,10 @@ tracks as (
 
 published_values as (
 
-    select distinct breakdown, breakdown_value from {{ ref('indicator_value') }}
+    select distinct
+        breakdown,
+        breakdown_value
+    from {{ ref('indicator_value') }}
 
 ),
 
@@ -38,9 +41,21 @@ track_labels as (
 
 known as (
 
-    select breakdown, breakdown_value, label_sv, label_en, sort_order from seed_labels
+    select
+        breakdown,
+        breakdown_value,
+        label_sv,
+        label_en,
+        sort_order
+    from seed_labels
     union all
-    select breakdown, breakdown_value, label_sv, label_en, sort_order from track_labels
+    select
+        breakdown,
+        breakdown_value,
+        label_sv,
+        label_en,
+        sort_order
+    from track_labels
 
 ),
 
@@ -55,11 +70,11 @@ unknown as (
 
     from published_values
     where not exists (
-        select 1 from known
-        where
-            known.breakdown = published_values.breakdown
-            and known.breakdown_value = published_values.breakdown_value
-    )
+            select 1 from known
+            where
+                known.breakdown = published_values.breakdown
+                and known.breakdown_value = published_values.breakdown_value
+        )
 
 ),
 

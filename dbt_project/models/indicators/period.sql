@@ -49,9 +49,9 @@ final as (
         case
             when typed.period_type = 'month' then true
             else exists (
-                select 1 from months
-                where months.report_month = (typed.first_day + interval '11 months')::date
-            )
+                    select 1 from months
+                    where months.report_month = (typed.first_day + interval '11 months')::date
+                )
         end as is_complete
 
     from typed
