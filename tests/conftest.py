@@ -56,7 +56,9 @@ def create_contract_tables(conn: psycopg.Connection, schema: str) -> None:
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory) -> str:
     """Admin URL of a PostgreSQL server private to this test session."""
-    root = tmp_path_factory.mktemp("pgserver")
+    # outside pytest's own temporary root, which pytest keeps 0700 (the server
+    # may run as another OS user, who must reach its folder)
+    root = Path(tempfile.mkdtemp(prefix="dua-test-pgserver-"))
     server = EmbeddedPostgres(root)
     url = server.start()
     yield url.rsplit("/", 1)[0] + "/postgres"

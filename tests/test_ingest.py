@@ -269,12 +269,26 @@ def test_dexter_exports_are_all_kept_for_supersede_by_enrolment(db_url, tmp_path
                     (dt.date(2024, 6, 30), "D00001", "Avslutad")]
 
 
-def test_catalogue_is_replaced_whole(db_url, tmp_path):
+def test_catalogue_replaces_the_tracks_of_the_municipalities_it_lists(db_url, tmp_path):
     load(db_url, write_csv(tmp_path / "a" / "jobbspar_katalog.csv", CAT_HEADER,
-                           [["J1", "0581", "Hotell", "", "JS_HOTELL", "", "60", "", "2020-01-01", ""]]))
+                           [["J1", "0581", "Hotell", "", "JS_HOTELL", "", "60", "", "2020-01-01", ""],
+                            ["J3", "1280", "Vård", "", "JS_VARD", "", "20", "", "2020-01-01", ""],
+                            ["J4", "0180", "Bygg", "", "JS_BYGG", "", "10", "", "2020-01-01", ""]]))
+    # lists 0581 and 0180: their tracks (J1, J4) are replaced, 1280's (J3) stays
     load(db_url, write_csv(tmp_path / "b" / "jobbspar_katalog.csv", CAT_HEADER,
-                           [["J2", "0581", "Barnskötare", "", "JS_BARN", "", "30", "", "2021-01-01", ""]]))
-    assert q(db_url, "select jobbspar_id, namn from raw.jobbspar_katalog") == [("J2", "Barnskötare")]
+                           [["J2", "0581", "Barnskötare", "", "JS_BARN", "", "30", "", "2021-01-01", ""],
+                            ["J5", "0180", "Lager", "", "JS_LAGER", "", "15", "", "2021-01-01", ""]]))
+    assert q(db_url, "select jobbspar_id, kommunkod, namn from raw.jobbspar_katalog order by 1") == [
+        ("J2", "0581", "Barnskötare"), ("J3", "1280", "Vård"), ("J5", "0180", "Lager")]
+    # the first file still holds 1280's track: it stays loaded
+    assert q(db_url, "select status from meta.file_ledger where source = 'catalogue' order by file_id") == [
+        ("loaded",), ("loaded",)]
+    # a third file for 1280 takes the first file's last track: the first file is superseded
+    load(db_url, write_csv(tmp_path / "c" / "jobbspar_katalog.csv", CAT_HEADER,
+                           [["J6", "1280", "Omsorg", "", "JS_OMS", "", "25", "", "2022-01-01", ""]]))
+    assert q(db_url, "select jobbspar_id from raw.jobbspar_katalog order by 1") == [("J2",), ("J5",), ("J6",)]
+    assert q(db_url, "select status from meta.file_ledger where source = 'catalogue' order by file_id") == [
+        ("superseded",), ("loaded",), ("loaded",)]
 
 
 def test_a_crash_mid_file_leaves_nothing(db_url, tmp_path):

@@ -815,10 +815,20 @@ def _apply_replacement(conn, sf: SourceFile, spec: SourceSpec, file_id: int) -> 
             (sf.context.kommunkod, sf.context.file_date, file_id),
         )
     elif spec is CATALOGUE:
-        conn.execute("delete from raw.jobbspar_katalog where file_id <> %s", (file_id,))
+        # The file replaces the tracks of the municipalities it lists, and a
+        # track it lists wherever an earlier file had it; other municipalities'
+        # tracks stay.  An earlier file with no track left is superseded.
         conn.execute(
-            "update meta.file_ledger set status = 'superseded' where source = 'catalogue' and file_id <> %s"
-            " and status = 'loaded'",
+            """delete from raw.jobbspar_katalog k
+               where k.file_id <> %s
+                 and (k.kommunkod in (select n.kommunkod from raw.jobbspar_katalog n where n.file_id = %s)
+                      or k.jobbspar_id in (select n.jobbspar_id from raw.jobbspar_katalog n where n.file_id = %s))""",
+            (file_id, file_id, file_id),
+        )
+        conn.execute(
+            """update meta.file_ledger l set status = 'superseded'
+               where l.source = 'catalogue' and l.file_id <> %s and l.status = 'loaded'
+                 and not exists (select 1 from raw.jobbspar_katalog k where k.file_id = l.file_id)""",
             (file_id,),
         )
 

@@ -31,6 +31,8 @@ CHECKS_SV = {
                                  "(DUA_MIN_LINK_SHARE).",
     "catalogue_one_row_per_track": "En rad per jobbspår i katalogen.",
     "catalogue_valid_to_after_from": "Jobbspårets giltighet slutar efter att den börjar.",
+    "unknown_columns_without_personnummer": "Inga personnummer i kolumner utanför källkontraktet "
+                                            "(sådana värden maskeras).",
     # indicators
     "indicator_keys_unique": "En rad per indikator, område, period, nedbrytning och kön.",
     "indicator_gender_codes": "Kön är K, M eller T.",
