@@ -14,6 +14,8 @@ from pathlib import Path
 import psycopg
 import xlsxwriter
 
+from dua.warehouse import relation_exists
+
 EXCEL_MAX_ROWS = 1_048_576
 HEADINGS = ["Områdeskod", "Område", "Period", "Nedbrytning", "Värde (kod)", "Värde", "Kön", "Täljare", "Nämnare",
             "Indikatorvärde", "Skyddat", "Mål"]
@@ -23,19 +25,16 @@ BREAKDOWN_SV = {"total": "Totalt", "education_level": "Utbildningsnivå", "age_g
                 "signal": "Signal"}
 
 
-def _exists(conn: psycopg.Connection, name: str) -> bool:
-    return conn.execute("select to_regclass(%s) is not null", (name,)).fetchone()[0]
-
 
 def export_xlsx(url: str, out: Path) -> int:
     """Write the workbook; return the number of indicator values written."""
     with psycopg.connect(url) as conn:
-        if not _exists(conn, "published.indicator_value"):
+        if not relation_exists(conn, "published.indicator_value"):
             raise RuntimeError("nothing is published yet: run `dua run` first")
-        area_names = dict(conn.execute("select area_code, area_name from published.area")) if _exists(
+        area_names = dict(conn.execute("select area_code, area_name from published.area")) if relation_exists(
             conn, "published.area") else {}
         labels = {(b, v): label for b, v, label in conn.execute(
-            "select breakdown, breakdown_value, label_sv from published.label")} if _exists(
+            "select breakdown, breakdown_value, label_sv from published.label")} if relation_exists(
             conn, "published.label") else {}
         catalogue = conn.execute(
             """select indicator_id, title_sv, unit, period_types, source, coalesce(kolada_kpi, ''),

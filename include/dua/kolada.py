@@ -39,17 +39,16 @@ from pathlib import Path
 
 import psycopg
 
+from dua.warehouse import relation_exists
+
 MISSING_STATUS = "Missing"
 AREA_PREFIX = "DUA-"
 _GENDER_ORDER = {"K": 0, "M": 1, "T": 2}
 
 
-def _exists(conn: psycopg.Connection, name: str) -> bool:
-    return conn.execute("select to_regclass(%s) is not null", (name,)).fetchone()[0]
-
 
 def _catalogue(conn: psycopg.Connection) -> list[tuple]:
-    if not _exists(conn, "published.indicator"):
+    if not relation_exists(conn, "published.indicator"):
         return []
     cols = {r[0] for r in conn.execute(
         "select column_name from information_schema.columns where table_schema = 'published' "
@@ -69,11 +68,11 @@ def kolada_ids(catalogue: list[tuple]) -> dict[str, str]:
 def kolada_values(url: str, monthly: bool = False) -> dict:
     """The yearly (or monthly) values as a Kolada data response."""
     with psycopg.connect(url) as conn:
-        if not _exists(conn, "published.indicator_value"):
+        if not relation_exists(conn, "published.indicator_value"):
             return {"count": 0, "values": []}
         ids = kolada_ids(_catalogue(conn))
         members = {}
-        if _exists(conn, "published.area"):
+        if relation_exists(conn, "published.area"):
             members = {a: (t, n) for a, t, n in conn.execute(
                 "select area_code, area_type, member_count from published.area")}
         rows = conn.execute(
@@ -107,7 +106,7 @@ def kolada_kpis(url: str) -> dict:
     with psycopg.connect(url) as conn:
         catalogue = _catalogue(conn)
         published = None
-        if _exists(conn, "published.publication"):
+        if relation_exists(conn, "published.publication"):
             published = conn.execute("select max(published_at) from published.publication").fetchone()[0]
     ids = kolada_ids(catalogue)
     values = []

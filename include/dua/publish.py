@@ -26,6 +26,7 @@ import psycopg
 from psycopg import sql
 
 from dua.config import ConfigError
+from dua.warehouse import relation_exists
 
 # published table -> the indicators model it is copied from
 COPIED = ("indicator", "area", "period", "label", "target")
@@ -79,19 +80,16 @@ def _columns(conn: psycopg.Connection, schema: str, table: str) -> list[tuple[st
 
 def _copy_comments(conn: psycopg.Connection, source: str, target: str, extra: dict[str, str]) -> None:
     """``COMMENT ON`` the published table and its columns, from the source's."""
+    table = sql.Identifier(*target.split("."))
     table_comment = conn.execute("select obj_description(to_regclass(%s), 'pg_class')", (source,)).fetchone()[0]
-    conn.execute(sql.SQL("comment on table {} is {}").format(
-        sql.Identifier(*target.split(".")), sql.Literal(table_comment)))
-    for name, comment in conn.execute(
+    conn.execute(sql.SQL("comment on table {} is {}").format(table, sql.Literal(table_comment)))
+    comments = dict(conn.execute(
         """select a.attname, col_description(a.attrelid, a.attnum) from pg_attribute a
            where a.attrelid = to_regclass(%s) and a.attnum > 0 and not a.attisdropped""", (source,)
-    ).fetchall():
-        comment = extra.get(name, comment)
+    ).fetchall()) | extra
+    for name, comment in comments.items():
         conn.execute(sql.SQL("comment on column {}.{} is {}").format(
-            sql.Identifier(*target.split(".")), sql.Identifier(name), sql.Literal(comment)))
-    for name, comment in extra.items():
-        conn.execute(sql.SQL("comment on column {}.{} is {}").format(
-            sql.Identifier(*target.split(".")), sql.Identifier(name), sql.Literal(comment)))
+            table, sql.Identifier(name), sql.Literal(comment)))
 
 
 def _ensure_like(conn: psycopg.Connection, source_schema: str, name: str, target: str,
@@ -172,10 +170,6 @@ def publish(url: str, run_id: str, source_schema: str = "indicators", detail: di
     return rows
 
 
-def _has_publication(conn: psycopg.Connection) -> bool:
-    return conn.execute("select to_regclass('published.indicator_value') is not null").fetchone()[0]
-
-
 def export_csv(url: str, out: Path, *, decimal_comma: bool = False, bom: bool = False) -> int:
     """``published.indicator_value`` as CSV: header with the contract's column
     names, ``;`` delimiter, UTF-8, rows sorted by the primary key.  For
@@ -183,7 +177,7 @@ def export_csv(url: str, out: Path, *, decimal_comma: bool = False, bom: bool = 
     Excel reads UTF-8 as Windows-1252) and ``decimal_comma`` writes 3,5."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with psycopg.connect(url) as conn:
-        if not _has_publication(conn):
+        if not relation_exists(conn, "published.indicator_value"):
             raise RuntimeError("nothing is published yet: run `dua run` first")
         names = [c for c, _ in _columns(conn, "published", "indicator_value")]
         types = dict(_columns(conn, "published", "indicator_value"))

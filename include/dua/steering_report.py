@@ -35,6 +35,7 @@ import psycopg
 
 from dua.reports import created_stamp
 from dua.texts_sv import check_sv, observed_sv, reason_sv
+from dua.warehouse import relation_exists
 
 # Order of the contract (shared/contracts/indicators.md); unknown ids follow alphabetically.
 INDICATOR_ORDER = (
@@ -148,17 +149,14 @@ class Indicator:
         return self.cells.get((breakdown, value), {})
 
 
-def _exists(conn: psycopg.Connection, name: str) -> bool:
-    return conn.execute("select to_regclass(%s) is not null", (name,)).fetchone()[0]
-
 
 def _area_name(conn: psycopg.Connection, area: str) -> str:
-    if _exists(conn, "seeds.scb_municipalities"):
+    if relation_exists(conn, "seeds.scb_municipalities"):
         row = conn.execute("select kommun_namn from seeds.scb_municipalities where kommunkod = %s limit 1",
                            (area,)).fetchone()
         if row:
             return row[0]
-    if _exists(conn, "seeds.agreement_areas"):
+    if relation_exists(conn, "seeds.agreement_areas"):
         row = conn.execute("select area_name from seeds.agreement_areas where area_code = %s limit 1",
                            (area,)).fetchone()
         if row:
@@ -169,7 +167,7 @@ def _area_name(conn: psycopg.Connection, area: str) -> str:
 def _area_municipalities(conn: psycopg.Connection, area: str) -> list[str]:
     """The area itself, or the members of an agreement area."""
     codes = {area}
-    if _exists(conn, "seeds.agreement_areas"):
+    if relation_exists(conn, "seeds.agreement_areas"):
         codes |= {r[0] for r in conn.execute(
             "select kommunkod from seeds.agreement_areas where area_code = %s", (area,))}
     return sorted(codes)
@@ -181,7 +179,7 @@ class UnknownAreaError(ValueError):
 
 def _areas(conn: psycopg.Connection) -> list[tuple[str, str]]:
     """(code, name) of every area with published values."""
-    if not _exists(conn, "published.indicator_value"):
+    if not relation_exists(conn, "published.indicator_value"):
         return []
     codes = [r[0] for r in conn.execute("select distinct area_code from published.indicator_value order by 1")]
     return [(c, _area_name(conn, c)) for c in codes]
@@ -210,10 +208,10 @@ def _refuse(area: str, areas: list[tuple[str, str]]) -> NoReturn:
 def complete_years(conn: psycopg.Connection, area: str) -> set[str]:
     """The years whose values are final: ``published.period.is_complete`` where
     published, else a year whose December is a published month of the area."""
-    if _exists(conn, "published.period"):
+    if relation_exists(conn, "published.period"):
         return {r[0] for r in conn.execute(
             "select period from published.period where period_type = 'year' and is_complete")}
-    if not _exists(conn, "published.indicator_value"):
+    if not relation_exists(conn, "published.indicator_value"):
         return set()
     return {r[0][:4] for r in conn.execute(
         "select distinct period from published.indicator_value where area_code = %s and period like '____-12'",
@@ -221,18 +219,18 @@ def complete_years(conn: psycopg.Connection, area: str) -> set[str]:
 
 
 def _labels(conn: psycopg.Connection) -> dict[tuple[str, str], str]:
-    if not _exists(conn, "published.label"):
+    if not relation_exists(conn, "published.label"):
         return {}
     return {(b, v): label for b, v, label in conn.execute(
         "select breakdown, breakdown_value, label_sv from published.label")}
 
 
 def _load_indicators(conn: psycopg.Connection, area: str, period: str | None) -> list[Indicator]:
-    if not _exists(conn, "published.indicator"):
+    if not relation_exists(conn, "published.indicator"):
         return []
     inds = {r[0]: Indicator(*r) for r in conn.execute(
         "select indicator_id, title_sv, unit, period_types from published.indicator")}
-    if _exists(conn, "published.indicator_value"):
+    if relation_exists(conn, "published.indicator_value"):
         rows = conn.execute(
             """select indicator_id, period, breakdown, breakdown_value, gender, numerator, denominator, value,
                       is_suppressed, target_value
@@ -592,7 +590,7 @@ def _jobbspar_section(inds: dict[str, Indicator], complete: set[str], labels: di
 # ---------------------------------------------------------------- data quality
 def _dq_section(conn: psycopg.Connection, area: str, publication_run: str | None) -> str:
     parts = ['<h2 id="datakvalitet">Datakvalitet</h2>']
-    if _exists(conn, "dq.validation_result"):
+    if relation_exists(conn, "dq.validation_result"):
         latest = conn.execute(
             "select run_id, max(checked_at) from dq.validation_result group by run_id "
             "order by max(checked_at) desc, run_id desc limit 1").fetchone()
@@ -624,7 +622,7 @@ def _dq_section(conn: psycopg.Connection, area: str, publication_run: str | None
         parts.append("<p>Inga valideringsresultat är registrerade (tabellen dq.validation_result saknas).</p>")
 
     codes = _area_municipalities(conn, area)
-    if _exists(conn, "meta.quarantine") and _exists(conn, "meta.file_ledger"):
+    if relation_exists(conn, "meta.quarantine") and relation_exists(conn, "meta.file_ledger"):
         rows = conn.execute(
             """select q.reason_code, f.source, count(*), count(distinct f.file_id)
                from meta.quarantine q join meta.file_ledger f using (file_id)
@@ -665,7 +663,7 @@ def write_steering_report(url: str, area: str, out: Path, period: str | None = N
         complete = complete_years(conn, area)
         labels = _labels(conn)
         publication = None
-        if _exists(conn, "published.publication"):
+        if relation_exists(conn, "published.publication"):
             publication = conn.execute(
                 "select run_id, published_at, rows from published.publication "
                 "order by published_at desc, run_id desc limit 1").fetchone()

@@ -81,6 +81,11 @@ class WarehouseMissing(WarehouseError):
     """A command that only reads found no warehouse (and made none)."""
 
 
+def relation_exists(conn: psycopg.Connection, name: str) -> bool:
+    """Whether the table or view ``schema.name`` exists."""
+    return conn.execute("select to_regclass(%s) is not null", (name,)).fetchone()[0]
+
+
 def safe_url(url: str) -> str:
     """``url`` without its password, for messages."""
     parts = urlsplit(url)
