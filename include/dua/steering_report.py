@@ -182,7 +182,10 @@ def _areas(conn: psycopg.Connection) -> list[tuple[str, str]]:
     if not relation_exists(conn, "published.indicator_value"):
         return []
     codes = [r[0] for r in conn.execute("select distinct area_code from published.indicator_value order by 1")]
-    return [(c, _area_name(conn, c)) for c in codes]
+    # the published names in one query; the seeds only for an area published.area lacks
+    names = dict(conn.execute("select area_code, area_name from published.area")) if relation_exists(
+        conn, "published.area") else {}
+    return [(c, names.get(c) or _area_name(conn, c)) for c in codes]
 
 
 def resolve_area(conn: psycopg.Connection, area: str) -> str:
