@@ -433,8 +433,6 @@ def rotated(e2e, runs, truncated):
     return {"before": before, "refused": refused, "rotation": rotation, "after": after, "old_again": old_again}
 
 
-@pytest.mark.xfail(reason="known defect since the loader's rework: after `dua rotate-key` a run with the old "
-                          "key is not refused (the old fingerprint stays); being fixed", strict=False)
 def test_another_key_is_refused_and_a_rotation_rebuilds_the_same_indicators(e2e, rotated, wh):
     from dua.keycheck import fingerprint
     from dua.personnummer import parse

@@ -15,6 +15,13 @@ from dua.ingest import ReloadRefused, identify, load_file, reload_file
 from dua.reports import data_quality_report
 from test_ingest import AF_HEADER, af_row, q
 
+
+@pytest.fixture(autouse=True)
+def _files_are_complete(monkeypatch):
+    """The tests write their files whole before they load them: no settle time."""
+    monkeypatch.setenv("DUA_INBOX_SETTLE_SECONDS", "0")
+
+
 NAME = "af_status_0581_202405.csv"
 
 
@@ -154,6 +161,6 @@ def test_status_and_the_data_quality_report_show_held_files(db_url, tmp_path):
     ledger.print_held(db_url, printed.append, "r1")
     assert printed[0] == "run r1: 1 file(s) held for review, not applied (`dua accept FILE` applies one):"
     html = data_quality_report(db_url, tmp_path / "dq.html").read_text(encoding="utf-8")
-    assert "1 fil(er) hålls för granskning" in html
-    cells = f'<td class="">{NAME}</td><td class="">0581</td><td class="">2024-05</td><td class="n">0</td>'
+    assert "1 fil hålls för granskning" in html
+    cells = f'<tr class="warn"><td>{NAME}</td><td>0581</td><td>2024-05</td><td class="n">0</td>'
     assert cells in html

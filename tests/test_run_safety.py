@@ -27,6 +27,12 @@ from test_ingest import AF_HEADER, af_row, pnr, q
 DUA = Path(sys.executable).parent / "dua"
 
 
+@pytest.fixture(autouse=True)
+def _files_are_complete(monkeypatch):
+    """The tests write their files whole before they load them: no settle time."""
+    monkeypatch.setenv("DUA_INBOX_SETTLE_SECONDS", "0")
+
+
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DUA_")}
     env.update(extra)

@@ -111,7 +111,7 @@ def rotate(url: str, new_key: bytes) -> dict[str, int]:
             "quarantine": conn.execute("select count(*) from meta.quarantine").fetchone()[0],
         }
         conn.execute("truncate raw.dexter_enrolment, raw.af_status, raw.jobbspar_katalog, meta.quarantine, "
-                     "meta.file_ledger")
+                     "meta.file_finding, meta.file_ledger")
         for schema in BUILT_SCHEMAS:
             conn.execute(f'drop schema if exists "{schema}" cascade')
         conn.execute(
