@@ -53,16 +53,17 @@ COPY requirements.lock pyproject.toml ./
 RUN pip install "$(grep '^uv==' requirements.lock)" \
     && uv pip sync --system requirements.lock
 
-# the application: editable install, so dua.config.PROJECT_ROOT is /opt/dua/app
+# the application: editable install, so dua.settings.PROJECT_ROOT is /opt/dua/app
 # (dags/ and dbt_project/ are found beside include/, as in a checkout)
 COPY include/ include/
+COPY tools/ tools/
 COPY dags/ dags/
 COPY expectations/ expectations/
 COPY dbt_project/ dbt_project/
 RUN uv pip install --system --no-deps -e .
 
 # the manifest Cosmos renders from (no dbt at DAG parse); parse needs no database
-RUN python -m dua.dbt_runner parse \
+RUN python -m dua.orchestration.dbt_runner parse \
     && test -s dbt_project/target/manifest.json \
     && rm -rf dbt_project/logs
 

@@ -25,7 +25,7 @@ $(STAMP): requirements.lock pyproject.toml
 # The dbt manifest Cosmos renders the transform DAG from (no dbt at DAG parse).
 manifest: $(MANIFEST)
 $(MANIFEST): $(STAMP) $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
-	$(BIN)/python -m dua.dbt_runner parse
+	$(BIN)/python -m dua.orchestration.dbt_runner parse
 
 demo: $(STAMP) $(MANIFEST)
 	$(BIN)/dua demo
@@ -40,7 +40,7 @@ chromium:
 		echo "chromium could not be installed: the browser tests will be skipped"
 
 lint: $(STAMP)
-	$(BIN)/ruff check include dags tests
+	$(BIN)/ruff check include tools dags tests
 	# jinja templater with dbt builtins: linting needs no warehouse connection
 	cd dbt_project && ../$(BIN)/sqlfluff lint models --templater jinja --processes 2 --disable-progress-bar
 
@@ -52,10 +52,10 @@ deploy-test: $(STAMP) $(MANIFEST)
 	DUA_DEPLOY_TEST=1 $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/deploy
 
 bench: $(STAMP) $(MANIFEST)
-	$(BIN)/python -m dua.bench
+	$(BIN)/python -m dua_bench.run
 
 # Re-download the GX Data Docs' style sheets, scripts and fonts (vendored in
-# include/dua/templates/gx_assets/) from the npm registry; not part of `make test`.
+# include/dua/quality/gx_assets/) from the npm registry; not part of `make test`.
 gx-assets:
 	docker/gx-assets.sh
 

@@ -1,6 +1,6 @@
 """Ingest: load new source files from the inbox into the raw layer.
 
-Thin: the work is in ``dua.tasks`` (tested without Airflow).  Each task loads
+Thin: the work is in ``dua.orchestration.tasks`` (tested without Airflow).  Each task loads
 one source's files in order and emits its source's Asset when it loaded
 something.  ``raw_loaded`` waits for all three and emits ``dua_raw_loaded``
 once when any of them loaded: the transform DAG is scheduled on that one
@@ -14,14 +14,14 @@ import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from dua.assets import RAW_AF, RAW_CATALOGUE, RAW_DEXTER, RAW_LOADED
-from dua.dag_common import DEFAULT_ARGS, dua_run_id, run_outcome, task_states
+from dua.orchestration.assets import RAW_AF, RAW_CATALOGUE, RAW_DEXTER, RAW_LOADED
+from dua.orchestration.dag_common import DEFAULT_ARGS, dua_run_id, run_outcome, task_states
 
 LOADERS = ("load_catalogue", "load_dexter", "load_af")
 
 
 def _load(sources: list[str]) -> dict:
-    from dua.tasks import load_source
+    from dua.orchestration.tasks import load_source
 
     ctx = get_current_context()
     summary = load_source(sources, ctx["params"]["inbox"], dua_run_id(ctx))

@@ -23,8 +23,8 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 from cosmos.operators.local import DbtBuildLocalOperator
 
-from dua.assets import PUBLISHED, RAW_LOADED
-from dua.dag_common import DEFAULT_ARGS, dua_run_id, run_outcome
+from dua.orchestration.assets import PUBLISHED, RAW_LOADED
+from dua.orchestration.dag_common import DEFAULT_ARGS, dua_run_id, run_outcome
 
 DBT_DIR = Path(os.environ.get("DUA_DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_project"))
 # "node": one task per dbt model/seed (each built with its tests; a failed
@@ -49,21 +49,21 @@ if DBT_TASKS not in ("node", "build"):
 def dua_transform():
     @task
     def prepare_access() -> bool:
-        from dua.tasks import prepare_access
+        from dua.orchestration.tasks import prepare_access
 
         return prepare_access()
 
     # A data problem does not go away on retry: validation fails at once.
     @task(retries=0)
     def validate_sources() -> dict:
-        from dua.tasks import validate
+        from dua.orchestration.tasks import validate
 
         ctx = get_current_context()
         return validate("sources", dua_run_id(ctx))
 
     @task(retries=0)
     def validate_indicators() -> dict:
-        from dua.tasks import validate
+        from dua.orchestration.tasks import validate
 
         ctx = get_current_context()
         return validate("indicators", dua_run_id(ctx))
@@ -100,7 +100,7 @@ def dua_transform():
 
     @task(outlets=[PUBLISHED])
     def publish() -> dict:
-        from dua.tasks import publish_indicators
+        from dua.orchestration.tasks import publish_indicators
 
         ctx = get_current_context()
         return publish_indicators(dua_run_id(ctx))
@@ -108,7 +108,7 @@ def dua_transform():
     # The analysts' reports, whatever the outcome: a blocked run shows why.
     @task(trigger_rule="all_done")
     def write_reports() -> list[str]:
-        from dua.tasks import write_reports
+        from dua.orchestration.tasks import write_reports
 
         return write_reports()
 

@@ -1,7 +1,7 @@
 """Unattended operation: watch the inbox, alert on late Af files.
 
 ``dua_watch`` (every 5 minutes, one run at a time): ``wait_for_new_files``
-defers to :class:`dua.schedule.InboxTrigger` in the triggerer, which polls the
+defers to :class:`dua.orchestration.schedule.InboxTrigger` in the triggerer, which polls the
 inbox (``DUA_INBOX``) until a file whose sha256 is not in ``meta.file_ledger``
 appears, or the window ends (the task is then skipped and the next run takes
 over); ``trigger_ingest`` starts ``dua_ingest`` on that inbox and waits
@@ -12,7 +12,7 @@ files again.  ``dua_transform`` follows from the ingest DAG's Assets.
 missing after ``DUA_AF_DUE_DAY`` are notified; the task succeeds with the list
 in its log and XCom.
 
-Thin: the logic is in ``dua.schedule`` and ``dua.notify``.
+Thin: the logic is in ``dua.orchestration.schedule`` and ``dua.orchestration.notify``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOpe
 from airflow.sdk import BaseOperator, dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from dua.dag_common import DEFAULT_ARGS
+from dua.orchestration.dag_common import DEFAULT_ARGS
 
 WATCH_WINDOW = timedelta(minutes=4)  # shorter than the schedule: a run ends before the next is due
 
@@ -42,8 +42,8 @@ class InboxSensor(BaseOperator):
         self.window = window
 
     def execute(self, context):
-        from dua.config import inbox_settle_seconds
-        from dua.schedule import InboxTrigger, inbox_dir
+        from dua.orchestration.schedule import InboxTrigger, inbox_dir
+        from dua.settings import inbox_settle_seconds
 
         self.defer(
             trigger=InboxTrigger(
@@ -103,9 +103,9 @@ def dua_watch():
 def dua_alerts():
     @task
     def check_late_af() -> list[list[str]]:
-        from dua.notify import notify
-        from dua.schedule import af_due_day, late_af_months
-        from dua.tasks import warehouse_url
+        from dua.orchestration.notify import notify
+        from dua.orchestration.schedule import af_due_day, late_af_months
+        from dua.orchestration.tasks import warehouse_url
 
         due = af_due_day()
         late = late_af_months(warehouse_url(), pendulum.now("Europe/Stockholm").date(), due)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Re-download the style sheets, scripts and web fonts of the GX Data Docs into
-# include/dua/templates/gx_assets/ (`make gx-assets`): the package tarballs from
+# include/dua/quality/gx_assets/ (`make gx-assets`): the package tarballs from
 # the npm registry (`npm pack`, as npm is configured), each checked against the
 # integrity pinned below, and from each only the minified files the Data Docs
 # pages load.  Font Awesome's style sheet is rewritten to its woff2 fonts only
@@ -9,7 +9,7 @@
 # python3.  Not run by `make test`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-dest=${1:-$root/include/dua/templates/gx_assets}
+dest=${1:-$root/include/dua/quality/gx_assets}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 new=$work/out

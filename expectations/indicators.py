@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import great_expectations.expectations as gxe
 
-from dua.validation import BLOCKING, WARNING, Check
+from dua.quality.validation import BLOCKING, WARNING, Check
 
 TABLE = "indicators.indicator_value"
 KEY = ["indicator_id", "area_code", "period", "breakdown", "breakdown_value", "gender"]

@@ -10,7 +10,7 @@ import os
 
 import great_expectations.expectations as gxe
 
-from dua.sources import (
+from dua.ingest.sources import (
     AVAKT_ORSAK,
     AVBROTTSORSAK,
     DEXTER_STATUS,
@@ -18,7 +18,7 @@ from dua.sources import (
     SKOLFORM,
     UTBILDNINGSNIVA,
 )
-from dua.validation import WARNING, Check
+from dua.quality.validation import WARNING, Check
 
 # Arbetsförmedlingen's sökandekategori list (sources.md); others map to OTHER.
 KNOWN_KATEGORI = [

@@ -15,13 +15,13 @@ import pytest
 # Airflow reads its configuration at import: point it at a throw-away home
 # before any test imports it.
 _AIRFLOW_TMP = Path(tempfile.mkdtemp(prefix="dua-test-airflow-"))
-from dua.airflow_runner import airflow_env  # noqa: E402
+from dua.orchestration.airflow_runner import airflow_env  # noqa: E402
 
 for _k, _v in airflow_env(_AIRFLOW_TMP).items():
     os.environ.setdefault(_k, _v)
 (_AIRFLOW_TMP / "run").mkdir(exist_ok=True)
 
-from dua.warehouse import EmbeddedPostgres, apply_schema  # noqa: E402
+from dua.warehouse.server import EmbeddedPostgres, apply_schema  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parents[1]
 KEY = b"test-pseudonym-key"
@@ -36,8 +36,8 @@ def create_contract_tables(conn: psycopg.Connection, schema: str) -> None:
     for tests that write published rows without running dbt."""
     import json
 
-    from dua.dbt_runner import ensure_manifest
-    from dua.publish import PUBLICATION_COLUMNS, PUBLICATION_DDL
+    from dua.orchestration.dbt_runner import ensure_manifest
+    from dua.publish.publication import PUBLICATION_COLUMNS, PUBLICATION_DDL
 
     nodes = json.loads(ensure_manifest().read_text(encoding="utf-8"))["nodes"]
     conn.execute(f"create schema if not exists {schema}")

@@ -1,11 +1,11 @@
-"""``python -m dua.bench`` at a tiny size: one run writes every figure."""
+"""``python -m dua_bench.run`` at a tiny size: one run writes every figure."""
 
 from __future__ import annotations
 
 import json
 import os
 
-from dua import bench
+from dua_bench import run as bench
 
 
 def test_bench_tiny_run_writes_every_figure(tmp_path, monkeypatch):

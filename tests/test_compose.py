@@ -28,8 +28,8 @@ import jsonschema
 import pytest
 import yaml
 
-from dua.airflow_runner import QUIET_ENV
-from dua.dbt_runner import dbt_env
+from dua.orchestration.airflow_runner import QUIET_ENV
+from dua.orchestration.dbt_runner import dbt_env
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -558,8 +558,8 @@ def test_dockerfile_installs_the_lock_and_builds_the_manifest():
     assert re.search(r"uv pip sync\b[^\n]*requirements\.lock", runs), "the image installs from requirements.lock"
     assert "grep '^uv==' requirements.lock" in runs, "uv comes in the lock's version"
     assert "requirements.in" not in runs
-    assert "python -m dua.dbt_runner parse" in runs
-    assert "--no-deps -e ." in runs, "editable install: dua.config finds dags/ and dbt_project/ beside include/"
+    assert "python -m dua.orchestration.dbt_runner parse" in runs
+    assert "--no-deps -e ." in runs, "editable install: dua.settings finds dags/ and dbt_project/ beside include/"
     assert "--uid 50000" in runs
     assert ("USER", "airflow") in instr
     envs = " ".join(a for i, a in instr if i == "ENV")
@@ -582,7 +582,7 @@ def test_dockerfile_copies_files_that_exist_and_are_in_the_build_context():
     for path in (".env", "secrets/x.txt", ".venv/bin/python", "dbt_project/target/manifest.json", ".git/HEAD",
                  "include/dua/__pycache__/x.pyc"):
         assert dockerignored(path), f"{path} should be excluded by .dockerignore"
-    for path in ("include/dua/config.py", "dbt_project/profiles.yml", "dags/dua_ingest.py"):
+    for path in ("include/dua/settings.py", "dbt_project/profiles.yml", "dags/dua_ingest.py"):
         assert not dockerignored(path), path
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from dua.config import DAGS_DIR
+from dua.settings import DAGS_DIR
 
 
 @pytest.fixture(scope="module")
 def dagbag():
-    from dua.dbt_runner import ensure_manifest
+    from dua.orchestration.dbt_runner import ensure_manifest
 
     ensure_manifest()  # the transform DAG renders from the prebuilt manifest
     from airflow.dag_processing.dagbag import DagBag
@@ -51,7 +51,7 @@ def test_ingest_tasks_emit_the_raw_assets(dagbag):
 
 
 def test_a_run_fails_only_for_what_its_outcome_task_names():
-    from dua.dag_common import outcome_problems
+    from dua.orchestration.dag_common import outcome_problems
 
     loaders = ("load_catalogue", "load_dexter", "load_af")
     assert outcome_problems({"load_catalogue": "skipped", "load_dexter": "success", "load_af": "success"},

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 
-from dua.config import DBT_PROJECT_DIR
-from dua.dbt_runner import dbt
-from dua.roles import ensure_roles_if_permitted
+from dua.orchestration.dbt_runner import dbt
+from dua.settings import DBT_PROJECT_DIR
+from dua.warehouse.roles import ensure_roles_if_permitted
 
 INDICATORS = [
     "etab_work_studies_90d", "etab_programme_90d", "etab_exit_work_studies_month", "etab_komvux_start_month",
@@ -44,7 +44,7 @@ def test_full_build_on_empty_raw_tables(db_url, tmp_path):
     assert statuses <= {"success", "pass", "no-op"}  # no-op: the exposures
 
     # the documentation site: one self-contained page with the published models' descriptions
-    from dua.dbt_docs import write_dbt_docs
+    from dua.reporting.dbt_docs import write_dbt_docs
 
     assert write_dbt_docs(db_url, tmp_path) is True
     page = (tmp_path / "dokumentation" / "index.html").read_text(encoding="utf-8")

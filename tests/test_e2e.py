@@ -18,9 +18,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from dua.generate import generate
-from dua.personnummer import PNR_PATTERN, digits_of
-from dua.warehouse import EmbeddedPostgres
+from dua.identity.personnummer import PNR_PATTERN, digits_of
+from dua.warehouse.server import EmbeddedPostgres
+from dua_synthetic.generate import generate
 
 DUA = Path(sys.executable).parent / "dua"
 MONTHS = 8
@@ -359,7 +359,7 @@ def test_report_pages_render_in_chromium(e2e, runs, tmp_path):
 
 
 def test_worklist_shows_the_signals_of_known_persons_only(e2e, runs, wh, tmp_path):
-    from dua.personnummer import parse
+    from dua.identity.personnummer import parse
 
     key = b"e2e-secret-key"
     latest = max((p for p in e2e["summary"].files if p.name.startswith("af_status_")), key=lambda p: p.name)
@@ -434,8 +434,8 @@ def rotated(e2e, runs, truncated):
 
 
 def test_another_key_is_refused_and_a_rotation_rebuilds_the_same_indicators(e2e, rotated, wh):
-    from dua.keycheck import fingerprint
-    from dua.personnummer import parse
+    from dua.identity.keycheck import fingerprint
+    from dua.identity.personnummer import parse
 
     for name in ("refused", "old_again"):
         res = rotated[name]

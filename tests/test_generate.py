@@ -1,7 +1,7 @@
-"""The synthetic generator (dua.generate) against the source contracts.
+"""The synthetic generator (dua_synthetic.generate) against the source contracts.
 
 The checker below is written from ``sources.md`` independently of the loader
-(``dua.sources``): it decodes each file, checks the header and every row, and
+(``dua.ingest.sources``): it decodes each file, checks the header and every row, and
 the rows it rejects must be exactly the ones the generator says it broke on
 purpose, with the same reason code.
 """
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from dua import personnummer as pnr
-from dua.generate import GenerateSummary, add_months, generate, month_end
+from dua.identity import personnummer as pnr
+from dua_synthetic.generate import GenerateSummary, add_months, generate, month_end
 
 MUNICIPALITIES = ("0581", "1280")
 END = dt.date(2026, 9, 1)

@@ -16,11 +16,11 @@ import psycopg
 import pytest
 
 from conftest import KEY, write_csv
-from dua import gx_docs
-from dua.gx_docs import ASSETS, CDN_ASSETS, make_offline, offline_html
-from dua.ingest import identify, load_file
-from dua.validation import run_suite
-from dua.warehouse import apply_schema
+from dua.ingest.loader import identify, load_file
+from dua.quality import gx_docs
+from dua.quality.gx_docs import ASSETS, CDN_ASSETS, make_offline, offline_html
+from dua.quality.validation import run_suite
+from dua.warehouse.server import apply_schema
 from test_ingest import AF_HEADER, DEXTER_HEADER, af_row, dexter_row
 
 SERVER = re.compile(r"https?://", re.IGNORECASE)

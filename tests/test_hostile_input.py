@@ -15,11 +15,11 @@ import psycopg
 import pytest
 
 from conftest import KEY, write_csv
-from dua import ingest
-from dua.config import ConfigError, max_line_chars
-from dua.ingest import load_files, scan
-from dua.personnummer import PNR_PATTERN
-from dua.reader import inspect
+from dua.identity.personnummer import PNR_PATTERN
+from dua.ingest import loader as ingest
+from dua.ingest.loader import load_files, scan
+from dua.ingest.reader import inspect
+from dua.settings import ConfigError, max_line_chars
 from test_ingest import AF_HEADER, CAT_HEADER, DEXTER_HEADER, af_row, dexter_row, load, pnr, q
 
 
@@ -216,7 +216,7 @@ def test_a_file_name_with_a_latin1_byte_or_a_personnummer_is_stored_readable_and
 
 
 def test_the_task_summary_and_its_log_hold_no_personnummer_from_a_file_name(db_url, tmp_path, monkeypatch):
-    from dua.tasks import load_source
+    from dua.orchestration.tasks import load_source
 
     monkeypatch.setenv("DUA_WAREHOUSE_URL", db_url)
     monkeypatch.setenv("DUA_PSEUDONYM_KEY", KEY.decode())
@@ -225,7 +225,7 @@ def test_the_task_summary_and_its_log_hold_no_personnummer_from_a_file_name(db_u
     write_csv(inbox / f"{pnr(7)}.csv", ["a"], [["1"]])
     write_csv(inbox / "af_status_0581_202405.csv", AF_HEADER, [af_row(1)])
     messages: list[str] = []
-    monkeypatch.setattr("dua.tasks.log.info", lambda msg, *args: messages.append(msg % args))
+    monkeypatch.setattr("dua.orchestration.tasks.log.info", lambda msg, *args: messages.append(msg % args))
     summary = load_source(["af", "unknown"], str(inbox), "r1")
     assert (summary["loaded"], summary["rejected"]) == (1, 1)
     assert summary["files"][0]["file"] == "XXXXXXXX-XXXX.csv"
@@ -347,7 +347,7 @@ def test_the_other_files_load_when_one_fails_unexpectedly(db_url, tmp_path, monk
 # --------------------------------------------------------------------------
 # unknown columns
 def test_personnummer_in_unknown_columns_are_masked_and_reported(db_url, tmp_path):
-    from dua.reports import data_quality_report
+    from dua.reporting.reports import data_quality_report
 
     header = AF_HEADER + ["anteckning", "kod", pnr(80).replace("-", "")]
     rows = [af_row(i) + [f"ring {pnr(i)[2:]}" if i <= 3 else "ok", "A1", ""] for i in range(1, 11)]
@@ -368,7 +368,7 @@ def test_personnummer_in_unknown_columns_are_masked_and_reported(db_url, tmp_pat
 # --------------------------------------------------------------------------
 # identity
 def test_a_samordningsnummer_without_a_full_birth_date_loads_with_none(db_url, tmp_path):
-    from dua.personnummer import luhn_digit
+    from dua.identity.personnummer import luhn_digit
 
     number = f"850061-123{luhn_digit('850061123')}"
     rows = [af_row(i) for i in range(1, 20)] + [af_row(99, personnummer=number)]

@@ -11,10 +11,10 @@ import psycopg
 import pytest
 
 from conftest import KEY, write_csv
-from dua import ingest
-from dua.ingest import discover, hash_and_detect, identify, load_file
-from dua.personnummer import luhn_digit
-from dua.sources import FILE_REASONS, REASONS
+from dua.identity.personnummer import luhn_digit
+from dua.ingest import loader as ingest
+from dua.ingest.loader import discover, hash_and_detect, identify, load_file
+from dua.ingest.sources import FILE_REASONS, REASONS
 
 
 def pnr(n: int, year: int = 1985, female: bool = False) -> str:
@@ -388,9 +388,9 @@ def _snapshot(url: str) -> dict[str, list]:
 
 
 def test_two_worker_processes_load_exactly_what_one_does(db_url, pg_server, tmp_path):
-    from dua.generate import generate
-    from dua.ingest import ingest
-    from dua.warehouse import apply_schema
+    from dua.ingest.loader import ingest
+    from dua.warehouse.server import apply_schema
+    from dua_synthetic.generate import generate
 
     inbox = tmp_path / "inbox"
     generate(inbox, municipalities=("0581", "0180", "1280"), persons=40, months=4, seed=5, progress=False)
@@ -416,7 +416,7 @@ def test_two_worker_processes_load_exactly_what_one_does(db_url, pg_server, tmp_
 
 
 def test_load_workers_setting(monkeypatch):
-    from dua.ingest import load_workers
+    from dua.ingest.loader import load_workers
 
     monkeypatch.setenv("DUA_LOAD_WORKERS", "3")
     assert load_workers() == 3
@@ -431,8 +431,8 @@ def test_load_workers_setting(monkeypatch):
 def test_remembered_personnummer_give_what_a_fresh_parse_gives():
     """The loaders remember parsed numbers keyed by the reference year; around
     the reference date's own year the whole date decides the century."""
-    from dua import personnummer as pnr
-    from dua.sources import FileContext, Record, RowRejected, _person
+    from dua.identity import personnummer as pnr
+    from dua.ingest.sources import FileContext, Record, RowRejected, _person
 
     def ten(yymmdd: str, birth3: str, sep: str = "-") -> str:
         nine = yymmdd + birth3
@@ -465,8 +465,8 @@ def test_remembered_personnummer_give_what_a_fresh_parse_gives():
 
 
 def test_duplicates_found_by_the_server_match_those_found_in_memory(db_url, pg_server, tmp_path, monkeypatch):
-    from dua.generate import generate
-    from dua.warehouse import apply_schema
+    from dua.warehouse.server import apply_schema
+    from dua_synthetic.generate import generate
 
     inbox = tmp_path / "inbox"
     generate(inbox, municipalities=("0581",), persons=120, months=3, seed=9, progress=False)
@@ -499,7 +499,7 @@ def test_duplicates_found_by_the_server_match_those_found_in_memory(db_url, pg_s
 def test_files_load_in_this_process_when_worker_processes_cannot_start(db_url, tmp_path, monkeypatch):
     import concurrent.futures
 
-    from dua.generate import generate
+    from dua_synthetic.generate import generate
 
     class NoChildren:  # what a daemonic process meets when it starts a pool
         def __init__(self, *args, **kwargs):

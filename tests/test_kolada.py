@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 
 from conftest import create_contract_tables
-from dua.kolada import export_kolada_json
+from dua.publish.kolada import export_kolada_json
 
 CATALOGUE = [
     ("etab_work_studies_90d", "percent", "N00973"),

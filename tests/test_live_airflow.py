@@ -29,8 +29,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from dua.airflow_runner import airflow_env
-from dua.dbt_runner import dbt_env, ensure_manifest
+from dua.orchestration.airflow_runner import airflow_env
+from dua.orchestration.dbt_runner import dbt_env, ensure_manifest
 
 pytestmark = pytest.mark.skipif(os.environ.get("DUA_SKIP_LIVE_AIRFLOW") == "1", reason="DUA_SKIP_LIVE_AIRFLOW=1")
 
@@ -91,7 +91,7 @@ def airflow_db(pg_server):
 
 
 def test_unattended_pipeline_on_a_real_airflow(tmp_path, db_url, airflow_db):
-    from dua.generate import generate
+    from dua_synthetic.generate import generate
 
     timings: dict[str, float] = {}
     t0 = time.monotonic()

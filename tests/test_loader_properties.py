@@ -32,10 +32,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import KEY
-from dua.ingest import FileRejected, FileRows, identify, load_file
-from dua.personnummer import PNR_PATTERN
-from dua.reader import inspect
-from dua.sources import FILE_REASONS, REASONS, SPECS
+from dua.identity.personnummer import PNR_PATTERN
+from dua.ingest.loader import FileRejected, FileRows, identify, load_file
+from dua.ingest.reader import inspect
+from dua.ingest.sources import FILE_REASONS, REASONS, SPECS
 from test_hostile_input import cat_row
 from test_ingest import AF_HEADER, CAT_HEADER, DEXTER_HEADER, af_row, dexter_row
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from dua.personnummer import PNR_PATTERN, PersonnummerError, digits_of, luhn_digit, mask, mask_text, parse
+from dua.identity.personnummer import PNR_PATTERN, PersonnummerError, digits_of, luhn_digit, mask, mask_text, parse
 
 REF = dt.date(2024, 6, 30)
 

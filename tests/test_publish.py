@@ -9,8 +9,8 @@ import psycopg
 import pytest
 
 from conftest import create_contract_tables
-from dua.config import ConfigError
-from dua.publish import export_csv, publish
+from dua.publish.publication import export_csv, publish
+from dua.settings import ConfigError
 
 
 def _build(url: str, value: str) -> None:
@@ -154,7 +154,7 @@ def _read_xlsx(path: Path) -> dict[str, list[list[str]]]:
 
 
 def test_xlsx_one_sheet_per_indicator(db_url: str, tmp_path: Path) -> None:
-    from dua.export_xlsx import export_xlsx
+    from dua.publish.xlsx import export_xlsx
 
     _build(db_url, "37.5")
     publish(db_url, "run-1")

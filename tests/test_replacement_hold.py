@@ -10,9 +10,10 @@ import psycopg
 import pytest
 
 from conftest import KEY, write_csv
-from dua import ingest, ledger
-from dua.ingest import ReloadRefused, identify, load_file, reload_file
-from dua.reports import data_quality_report
+from dua.ingest import loader as ingest
+from dua.ingest.loader import ReloadRefused, identify, load_file, reload_file
+from dua.reporting.reports import data_quality_report
+from dua.warehouse import ledger
 from test_ingest import AF_HEADER, af_row, q
 
 
@@ -135,7 +136,7 @@ def test_a_held_file_gives_way_to_a_later_correction(db_url, tmp_path):
 
 
 def test_the_loader_task_counts_held_files(db_url, tmp_path, monkeypatch):
-    from dua.tasks import load_source
+    from dua.orchestration.tasks import load_source
 
     monkeypatch.setenv("DUA_WAREHOUSE_URL", db_url)
     monkeypatch.setenv("DUA_PSEUDONYM_KEY", KEY.decode())

@@ -11,9 +11,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from dua.reports import data_quality_report, fmt_number, indicator_report
-from dua.texts_sv import CHECKS_SV, REASONS_SV, check_sv
-from dua.validation import DQ_DDL, load_suite
+from dua.quality.validation import DQ_DDL, load_suite
+from dua.reporting.reports import data_quality_report, fmt_number, indicator_report
+from dua.reporting.texts_sv import CHECKS_SV, REASONS_SV, check_sv
 
 
 def _text(html: str) -> str:
@@ -86,7 +86,7 @@ def test_no_validation_yet(db_url: str, tmp_path: Path) -> None:
 
 
 def test_every_check_and_reason_code_has_a_swedish_text() -> None:
-    from dua.sources import FILE_REASONS, REASONS
+    from dua.ingest.sources import FILE_REASONS, REASONS
 
     names = [c.name for suite in ("sources", "indicators") for c in load_suite(suite).checks()]
     assert len(names) > 40

@@ -6,8 +6,8 @@ import psycopg
 import pytest
 
 from conftest import create_contract_tables
-from dua.publish import publish
-from dua.roles import ensure_roles_if_permitted
+from dua.publish.publication import publish
+from dua.warehouse.roles import ensure_roles_if_permitted
 
 
 @pytest.fixture

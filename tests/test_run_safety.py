@@ -17,11 +17,12 @@ import psycopg
 import pytest
 
 from conftest import write_csv
-from dua import cli, ledger
-from dua.keycheck import KeyMismatch, check_key, fingerprint, plan_rotation, rotate
-from dua.ledger import RunLocked
-from dua.personnummer import parse
-from dua.tasks import load_source
+from dua.cli import main as cli
+from dua.identity.keycheck import KeyMismatch, check_key, fingerprint, plan_rotation, rotate
+from dua.identity.personnummer import parse
+from dua.orchestration.tasks import load_source
+from dua.warehouse import ledger
+from dua.warehouse.ledger import RunLocked
 from test_ingest import AF_HEADER, af_row, pnr, q
 
 DUA = Path(sys.executable).parent / "dua"
@@ -208,7 +209,7 @@ def test_an_unreachable_warehouse_ends_in_one_line_and_the_traceback_in_the_log(
 
 def test_a_warehouse_that_dies_mid_run_ends_in_one_line_and_the_run_is_not_left_running(tmp_path, monkeypatch,
                                                                                          capsys):
-    from dua.warehouse import EmbeddedPostgres, _bin
+    from dua.warehouse.server import EmbeddedPostgres, _bin
 
     home = tmp_path / "home"
     monkeypatch.setenv("DUA_HOME", str(home))
@@ -235,7 +236,7 @@ def test_a_warehouse_that_dies_mid_run_ends_in_one_line_and_the_run_is_not_left_
     (row,) = [r for r in out.splitlines() if r.startswith("  20") and " run " in r]
     assert " interrupted " in row, out  # not "running": no command holds the run lock
     run_id = row.split()[0]
-    from dua.warehouse import warehouse
+    from dua.warehouse.server import warehouse
 
     with warehouse() as url, ledger.run_lock(url, "next") as interrupted:
         assert interrupted == 1
@@ -247,7 +248,7 @@ def test_a_warehouse_that_dies_mid_run_ends_in_one_line_and_the_run_is_not_left_
 _CONSOLE = """
 import logging, os, subprocess, sys
 from pathlib import Path
-from dua.airflow_runner import console_to
+from dua.orchestration.airflow_runner import console_to
 logging.basicConfig()  # a handler holding sys.stderr, as Airflow's do
 print("before", flush=True)
 with console_to(Path(sys.argv[1]), "dag dua_transform r1"):

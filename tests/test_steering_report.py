@@ -12,8 +12,8 @@ import psycopg
 import pytest
 
 from conftest import create_contract_tables
-from dua.steering_report import UnknownAreaError, fmt_number, write_steering_report
-from dua.validation import DQ_DDL
+from dua.quality.validation import DQ_DDL
+from dua.reporting.steering import UnknownAreaError, fmt_number, write_steering_report
 
 RUN = "20240415T080000Z-abc123"
 
@@ -247,7 +247,7 @@ def test_report_in_headless_chromium(db_url: str, tmp_path: Path) -> None:
 def test_report_times_are_stockholm_time_and_say_so():
     import datetime as dt
 
-    from dua.reports import created_stamp
+    from dua.reporting.reports import created_stamp
 
     # 23:30 UTC on 31 December is already the new year in Stockholm (UTC+1 in winter)
     assert created_stamp(dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC)) == "2027-01-01 00:30 (svensk tid)"

@@ -16,9 +16,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from dua.ingest import hash_and_detect
-from dua.notify import NotifyError, failure_message, notify, on_failure_callback
-from dua.schedule import InboxTrigger, late_af_months, new_files
+from dua.ingest.loader import hash_and_detect
+from dua.orchestration.notify import NotifyError, failure_message, notify, on_failure_callback
+from dua.orchestration.schedule import InboxTrigger, late_af_months, new_files
 
 
 def _ledger(url: str, name: str, source: str, kommunkod: str | None, file_date: dt.date | None,
@@ -127,7 +127,7 @@ def webhook():
 def test_notify_is_a_noop_without_configuration(monkeypatch, caplog):
     for k in ("DUA_ALERT_WEBHOOK", "DUA_ALERT_EMAIL"):
         monkeypatch.delenv(k, raising=False)
-    with caplog.at_level("INFO", logger="dua.notify"):
+    with caplog.at_level("INFO", logger="dua.orchestration.notify"):
         assert notify("subject", "text") == []
     assert "not sent" in caplog.text
 
@@ -169,7 +169,7 @@ def test_notify_sends_email(monkeypatch):
         def send_message(self, msg):
             sent.append(("send", msg["To"], msg["Subject"], msg.get_content().strip()))
 
-    monkeypatch.setattr("dua.notify.smtplib.SMTP", FakeSMTP)
+    monkeypatch.setattr("dua.orchestration.notify.smtplib.SMTP", FakeSMTP)
     monkeypatch.delenv("DUA_ALERT_WEBHOOK", raising=False)
     monkeypatch.setenv("DUA_ALERT_EMAIL", "ops@example.org")
     monkeypatch.setenv("DUA_SMTP_HOST", "127.0.0.1")
@@ -219,7 +219,7 @@ def test_inbox_trigger_fires_on_a_new_file(db_url, tmp_path, monkeypatch):
     inbox.mkdir()
     trigger = InboxTrigger(inbox=str(inbox), deadline=time.time() + 30, poll_seconds=0.2, settle_seconds=0)
     cls, kwargs = trigger.serialize()
-    assert cls == "dua.schedule.InboxTrigger" and "url" not in json.dumps(kwargs)
+    assert cls == "dua.orchestration.schedule.InboxTrigger" and "url" not in json.dumps(kwargs)
 
     async def drop_later():
         await asyncio.sleep(0.5)
@@ -255,12 +255,12 @@ def test_inbox_trigger_times_out_and_reports_errors(db_url, tmp_path, monkeypatc
 
 @pytest.fixture(scope="module")
 def dagbag():
-    from dua.dbt_runner import ensure_manifest
+    from dua.orchestration.dbt_runner import ensure_manifest
 
     ensure_manifest()
     from airflow.dag_processing.dagbag import DagBag
 
-    from dua.config import DAGS_DIR
+    from dua.settings import DAGS_DIR
 
     return DagBag(dag_folder=str(DAGS_DIR))
 

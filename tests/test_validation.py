@@ -7,8 +7,8 @@ from __future__ import annotations
 import psycopg
 
 from conftest import KEY, write_csv
-from dua.ingest import identify, load_file
-from dua.validation import run_suite
+from dua.ingest.loader import identify, load_file
+from dua.quality.validation import run_suite
 from test_ingest import AF_HEADER, DEXTER_HEADER, af_row, dexter_row
 
 

@@ -13,7 +13,7 @@ import time
 import psycopg
 import pytest
 
-from dua.warehouse import EmbeddedPostgres, WarehouseMissing, _is_postgres, safe_url, warehouse
+from dua.warehouse.server import EmbeddedPostgres, WarehouseMissing, _is_postgres, safe_url, warehouse
 
 
 def test_embedded_server_starts_stops_and_keeps_its_data(tmp_path, monkeypatch):
@@ -59,7 +59,7 @@ def test_any_postgresql_url_is_used_as_is(db_url, tmp_path, monkeypatch):
 
 
 def test_raw_tables_have_no_per_row_foreign_key_and_old_ones_are_dropped(db_url):
-    from dua.warehouse import apply_schema
+    from dua.warehouse.server import apply_schema
 
     def raw_foreign_keys() -> list[tuple]:
         with psycopg.connect(db_url) as conn:
@@ -126,7 +126,7 @@ def test_a_warehouse_of_an_earlier_version_that_trusted_everyone_is_converted(tm
 
 _HOLDER = textwrap.dedent("""
     import sys, time
-    from dua.warehouse import warehouse
+    from dua.warehouse.server import warehouse
     with warehouse() as url:
         print(url.rsplit(":", 1)[1], flush=True)
         time.sleep(float(sys.argv[1]))

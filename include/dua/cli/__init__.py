@@ -1,0 +1,2 @@
+"""The ``dua`` command (docs: ../shared/contracts/cli.md and the README).
+"""

@@ -1,0 +1,3 @@
+"""Personnummer (form, date, Luhn, samordningsnummer) and the pseudonymisation
+key: its fingerprint in the warehouse and its rotation.
+"""

@@ -1,0 +1,3 @@
+"""The reports people read, in Swedish: the data-quality and indicator pages,
+the steering report, their templates and texts, and the dbt documentation site.
+"""

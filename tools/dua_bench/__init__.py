@@ -1,0 +1,2 @@
+"""`make bench`: the national benchmark (`python -m dua_bench.run`).  Not part
+of the product package."""
