@@ -14,9 +14,6 @@ variables (set by ``dua run`` from the warehouse URL, or by the deployment).
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
@@ -25,14 +22,14 @@ from cosmos.operators.local import DbtBuildLocalOperator
 
 from dua.orchestration.assets import PUBLISHED, RAW_LOADED
 from dua.orchestration.dag_common import DEFAULT_ARGS, dua_run_id, run_outcome
+from dua.settings import settings
 
-DBT_DIR = Path(os.environ.get("DUA_DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_project"))
+_CFG = settings()
+DBT_DIR = _CFG.dbt_project_dir
 # "node": one task per dbt model/seed (each built with its tests; a failed
 # node can be cleared and retried alone).  "build": one task running the whole
 # `dbt build` (what `dua run` uses: the per-task start-up of dbt is paid once).
-DBT_TASKS = os.environ.get("DUA_DBT_TASKS", "node").strip().lower() or "node"
-if DBT_TASKS not in ("node", "build"):
-    raise ValueError(f"DUA_DBT_TASKS must be 'node' or 'build', got {DBT_TASKS!r}")
+DBT_TASKS = _CFG.dbt_tasks
 
 
 @dag(

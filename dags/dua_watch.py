@@ -17,7 +17,6 @@ Thin: the logic is in ``dua.orchestration.schedule`` and ``dua.orchestration.not
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import timedelta
 
@@ -42,15 +41,16 @@ class InboxSensor(BaseOperator):
         self.window = window
 
     def execute(self, context):
-        from dua.orchestration.schedule import InboxTrigger, inbox_dir
-        from dua.settings import inbox_settle_seconds
+        from dua.orchestration.schedule import InboxTrigger
+        from dua.settings import settings
 
+        cfg = settings()
         self.defer(
             trigger=InboxTrigger(
-                inbox=str(inbox_dir()),
+                inbox=str(cfg.inbox),
                 deadline=time.time() + self.window.total_seconds(),
-                poll_seconds=float(os.environ.get("DUA_INBOX_POLL_SECONDS") or 30),
-                settle_seconds=inbox_settle_seconds(),
+                poll_seconds=cfg.inbox_poll_seconds,
+                settle_seconds=cfg.inbox_settle_seconds,
             ),
             method_name="execute_complete",
         )
@@ -104,10 +104,11 @@ def dua_alerts():
     @task
     def check_late_af() -> list[list[str]]:
         from dua.orchestration.notify import notify
-        from dua.orchestration.schedule import af_due_day, late_af_months
+        from dua.orchestration.schedule import late_af_months
         from dua.orchestration.tasks import warehouse_url
+        from dua.settings import settings
 
-        due = af_due_day()
+        due = settings().af_due_day
         late = late_af_months(warehouse_url(), pendulum.now("Europe/Stockholm").date(), due)
         if late:
             text = "\n".join(f"kommun {k}: Af file for {m} not loaded (due day {due})" for k, m in late)

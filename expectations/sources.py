@@ -6,8 +6,6 @@ Severity lives next to each check: `blocking` stops the publication,
 
 from __future__ import annotations
 
-import os
-
 import great_expectations.expectations as gxe
 
 from dua.ingest.sources import (
@@ -19,6 +17,7 @@ from dua.ingest.sources import (
     UTBILDNINGSNIVA,
 )
 from dua.quality.validation import WARNING, Check
+from dua.settings import settings
 
 # Arbetsförmedlingen's sökandekategori list (sources.md); others map to OTHER.
 KNOWN_KATEGORI = [
@@ -35,7 +34,7 @@ MIN_PERSONS = 10
 
 
 def checks() -> list[Check]:
-    min_link = float(os.environ.get("DUA_MIN_LINK_SHARE", "0.3"))
+    min_link = settings().min_link_share
     af, dx, cat = "raw.af_status", "raw.dexter_enrolment", "raw.jobbspar_katalog"
     out = [
         # --- Arbetsförmedlingen -------------------------------------------------

@@ -37,7 +37,7 @@ def create_contract_tables(conn: psycopg.Connection, schema: str) -> None:
     import json
 
     from dua.orchestration.dbt_runner import ensure_manifest
-    from dua.publish.publication import PUBLICATION_COLUMNS, PUBLICATION_DDL
+    from dua.publish.publication import PUBLICATION_COLUMNS
 
     nodes = json.loads(ensure_manifest().read_text(encoding="utf-8"))["nodes"]
     conn.execute(f"create schema if not exists {schema}")
@@ -49,8 +49,6 @@ def create_contract_tables(conn: psycopg.Connection, schema: str) -> None:
         parts += [f"primary key ({', '.join(k['columns'])})" for k in nodes[f"model.dua.{name}"]["constraints"]
                   if k["type"] == "primary_key"]
         conn.execute(f"create table {schema}.{name} ({', '.join(parts)})")
-    if schema == "published":
-        conn.execute(PUBLICATION_DDL)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from dua.identity.personnummer import PNR_PATTERN
 from dua.ingest import loader as ingest
 from dua.ingest.loader import load_files, scan
 from dua.ingest.reader import inspect
-from dua.settings import ConfigError, max_line_chars
+from dua.settings import ConfigError, settings
 from test_ingest import AF_HEADER, CAT_HEADER, DEXTER_HEADER, af_row, dexter_row, load, pnr, q
 
 
@@ -165,7 +165,7 @@ def test_one_field_of_50_mb_is_a_line_too_long_read_in_pieces(db_url, tmp_path):
 
 def test_the_line_limit_is_the_setting(db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("DUA_MAX_LINE_CHARS", "2048")
-    assert max_line_chars() == 2048
+    assert settings().max_line_chars == 2048
     long_row = cat_row(99, namn="x" * 3000)
     rows = [cat_row(i) for i in range(1, 40)] + [long_row]
     res = load(db_url, write_csv(tmp_path / "jobbspar_katalog.csv", CAT_HEADER, rows, newline="\r\n"), share=0.1)
@@ -176,7 +176,7 @@ def test_the_line_limit_is_the_setting(db_url, tmp_path, monkeypatch):
     for bad in ("many", "100"):
         monkeypatch.setenv("DUA_MAX_LINE_CHARS", bad)
         with pytest.raises(ConfigError, match="DUA_MAX_LINE_CHARS"):
-            max_line_chars()
+            settings()
 
 
 # --------------------------------------------------------------------------

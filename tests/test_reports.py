@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from dua.quality.validation import DQ_DDL, load_suite
+from dua.quality.validation import load_suite
 from dua.reporting.reports import data_quality_report, fmt_number, indicator_report
 from dua.reporting.texts_sv import CHECKS_SV, REASONS_SV, check_sv
 
@@ -22,7 +22,6 @@ def _text(html: str) -> str:
 
 def _seed(url: str, *, published: bool, blocking_fails: bool) -> None:
     with psycopg.connect(url) as conn:
-        conn.execute(DQ_DDL)
         rows = [
             ("r1", "sources", "af_person_count_change", "blocking", not blocking_fails,
              "1 row(s): 0581 2026-09 21 212" if blocking_fails else "0 row(s)"),

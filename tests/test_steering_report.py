@@ -12,7 +12,6 @@ import psycopg
 import pytest
 
 from conftest import create_contract_tables
-from dua.quality.validation import DQ_DDL
 from dua.reporting.steering import UnknownAreaError, fmt_number, write_steering_report
 
 RUN = "20240415T080000Z-abc123"
@@ -88,7 +87,6 @@ def _seed(url: str, *, dq: bool, complete_2024: bool = True) -> None:
             conn.execute("""insert into meta.quarantine (file_id, file_name, line_no, reason_code, message)
                             values (%s, 'f', 1, %s, 'm')""", (f, reason))
         if dq:
-            conn.execute(DQ_DDL)  # the validation gate's own table
             rows = [
                 ("old-run", "2024-04-01 09:00+02", "raw", "old_failure", "blocking", False, "1", None),
                 (RUN, "2024-04-15 09:50+02", "raw", "af_rows_per_month", "blocking", True, "ok", None),

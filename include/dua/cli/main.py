@@ -14,7 +14,7 @@ import traceback
 import uuid
 from pathlib import Path
 
-from dua.settings import DBT_PROJECT_DIR, ConfigError, settings
+from dua.settings import DBT_PROJECT_DIR, ConfigError, home_dir, settings
 
 log = logging.getLogger("dua.cli.main")
 
@@ -227,9 +227,8 @@ def _transform(url: str, run_id: str) -> tuple[int, bool]:
 def _print_incomplete(inbox: Path) -> None:
     """The files the loaders left for the next run because they are not complete."""
     from dua.ingest.loader import scan
-    from dua.settings import inbox_settle_seconds
 
-    settle = inbox_settle_seconds()
+    settle = settings().inbox_settle_seconds
     waiting = scan(inbox, settle)[1]
     if waiting:
         _print(f"  {len(waiting)} file(s) not complete yet (changed less than {settle:g} s ago, no .done marker):"
@@ -482,8 +481,7 @@ def one_line(exc: BaseException, limit: int = 400) -> str:
 
 def log_path() -> Path:
     """``DUA_HOME/logs/dua.log``: the tracebacks of failed commands."""
-    home = Path(os.environ.get("DUA_HOME", "./.dua")).expanduser().resolve()
-    return home / "logs" / "dua.log"
+    return home_dir() / "logs" / "dua.log"
 
 
 def _log_failure(argv: list[str], exc: BaseException) -> Path | None:
@@ -520,7 +518,10 @@ def _message(exc: BaseException) -> tuple[str, int, bool]:
 
 
 def settings_url() -> str | None:
-    return os.environ.get("DUA_WAREHOUSE_URL") or None
+    try:
+        return settings().warehouse_url
+    except ConfigError:
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -596,6 +597,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     try:
+        settings()  # every setting validated before any work
         return args.func(args)
     except BrokenPipeError:  # the reader went away (`dua status | head`): nothing more to say
         with contextlib.suppress(OSError):

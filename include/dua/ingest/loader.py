@@ -60,9 +60,11 @@ from dua.ingest.sources import (
     SourceSpec,
     month_end,
 )
-from dua.settings import DEFAULT_MAX_SHRINK_SHARE, ConfigError
+from dua.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
+# the share under which a corrected Af file is held, when the caller gives none
+DEFAULT_MAX_SHRINK_SHARE: float = Settings.model_fields["max_shrink_share"].default
 
 _NAMES = [
     (re.compile(r"^dexter_isp_([0-9]{4})_([0-9]{8})\.csv$", re.IGNORECASE | re.ASCII), DEXTER),
@@ -284,13 +286,7 @@ def read_header(fields: list[str], spec: SourceSpec, aliases: dict[str, str], fi
 def column_aliases() -> dict[str, str]:
     """``DUA_COLUMN_ALIASES="pnr=personnummer,kommun=kommunkod"``: header names
     of a municipality's export mapped onto the contract's names."""
-    text = os.environ.get("DUA_COLUMN_ALIASES", "")
-    out = {}
-    for item in filter(None, (s.strip() for s in text.split(","))):
-        alias, _, canonical = item.partition("=")
-        if alias and canonical:
-            out[alias.strip().lower()] = canonical.strip().lower()
-    return out
+    return config.settings().aliases
 
 
 def _masked_line(fields: list[str], pnr_index: int | None) -> str:
@@ -334,7 +330,7 @@ def load_file(
     run_id: str | None = None,
     sha256: str | None = None,
     encoding: str | None = None,
-    max_shrink_share: float = float(DEFAULT_MAX_SHRINK_SHARE),
+    max_shrink_share: float = DEFAULT_MAX_SHRINK_SHARE,
     reload: str | None = None,
 ) -> LoadResult:
     """Load one file in one transaction. ``conn`` must be in autocommit mode
@@ -426,7 +422,7 @@ def _record_failure(conn, sf: SourceFile, source: str, digest: str | None, facts
 
 def _load(conn, sf: SourceFile, spec: SourceSpec | None, source: str, key: bytes, max_reject_share: float,
           run_id: str | None, digest: str, facts: FileFacts | None, before, result: LoadResult,
-          max_shrink_share: float = float(DEFAULT_MAX_SHRINK_SHARE), reload: str | None = None) -> None:
+          max_shrink_share: float = DEFAULT_MAX_SHRINK_SHARE, reload: str | None = None) -> None:
     name = result.name
     committed = False
     try:
@@ -619,7 +615,7 @@ class FileRows:
                  refused: dict[int, str] | None = None):
         self.path, self.spec, self.context, self.key, self.facts = path, spec, context, key, facts
         self.name = name if name is not None else display_name(path.name)
-        self.max_chars = max_chars or config.max_line_chars()
+        self.max_chars = max_chars or config.settings().max_line_chars
         self.refused = refused or {}
         self._records = self.lines()
         header = next(self._records, None)
@@ -836,16 +832,7 @@ def _apply_replacement(conn, sf: SourceFile, spec: SourceSpec, file_id: int) -> 
 def load_workers() -> int:
     """Processes that load files at once: ``DUA_LOAD_WORKERS``, by default
     the number of cores up to 2 (the server needs the rest)."""
-    text = os.environ.get("DUA_LOAD_WORKERS", "").strip()
-    if text:
-        try:
-            n = int(text)
-        except ValueError:
-            raise ValueError(f"DUA_LOAD_WORKERS must be a whole number, got {text!r}") from None
-        if n < 1:
-            raise ValueError(f"DUA_LOAD_WORKERS must be at least 1, got {n}")
-        return n
-    return max(1, min(2, os.cpu_count() or 1))
+    return config.settings().workers
 
 
 # Below this many files, starting worker processes costs more than it saves.
@@ -861,7 +848,7 @@ def _open_loader(url: str) -> psycopg.Connection:
 
 
 def _load_group(url: str, files: list[tuple[str, str | None, str | None]], key: bytes, max_reject_share: float,
-                run_id: str | None, max_shrink_share: float = float(DEFAULT_MAX_SHRINK_SHARE)) -> list[LoadResult]:
+                run_id: str | None, max_shrink_share: float = DEFAULT_MAX_SHRINK_SHARE) -> list[LoadResult]:
     """Load the files of one municipality in order (a worker process's job);
     ``files``: (path, problem, link target) of each, as :func:`scan` found them."""
     with _open_loader(url) as conn:
@@ -873,7 +860,7 @@ def _load_group(url: str, files: list[tuple[str, str | None, str | None]], key: 
 def load_files(url: str, files: list[SourceFile], key: bytes, max_reject_share: float,
                run_id: str | None = None, workers: int | None = None,
                on_file: Callable[[LoadResult], None] | None = None,
-               max_shrink_share: float = float(DEFAULT_MAX_SHRINK_SHARE)) -> list[LoadResult]:
+               max_shrink_share: float = DEFAULT_MAX_SHRINK_SHARE) -> list[LoadResult]:
     """Load ``files`` (in :func:`discover` order); results in the same order.
 
     Files of different municipalities touch different snapshots, so each
@@ -926,7 +913,7 @@ def load_files(url: str, files: list[SourceFile], key: bytes, max_reject_share: 
 
 def ingest(url: str, inbox: Path, key: bytes, max_reject_share: float, run_id: str | None = None,
            on_file: Callable[[LoadResult], None] | None = None, workers: int | None = None,
-           max_shrink_share: float = float(DEFAULT_MAX_SHRINK_SHARE), settle_seconds: float = 0.0) -> list[LoadResult]:
+           max_shrink_share: float = DEFAULT_MAX_SHRINK_SHARE, settle_seconds: float = 0.0) -> list[LoadResult]:
     """Load every complete file below ``inbox`` that has not been delivered before."""
     return load_files(url, discover(inbox, settle_seconds), key, max_reject_share, run_id, workers, on_file,
                       max_shrink_share)

@@ -66,7 +66,7 @@ def prepare_env(home: Path, warehouse_url: str) -> None:
     # in-process runs build dbt as one task (Airflow's per-task start-up, paid
     # once per node, was most of a small run's time); a deployment's DAGs keep
     # one task per node unless configured otherwise
-    if not os.environ.get("DUA_DBT_TASKS", "").strip():
+    if not os.environ.setdefault("DUA_DBT_TASKS", "build").strip():
         os.environ["DUA_DBT_TASKS"] = "build"
     from dua.orchestration.dbt_runner import dbt_env
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import smtplib
 import urllib.request
 from email.message import EmailMessage
 from typing import Any
+
+from dua.settings import settings
 
 log = logging.getLogger(__name__)
 
@@ -43,19 +44,20 @@ def _webhook(url: str, subject: str, text: str) -> None:
 
 
 def _email(to: str, subject: str, text: str) -> None:
-    host = os.environ.get("DUA_SMTP_HOST")
+    cfg = settings()
+    host = cfg.smtp_host
     if not host:
         raise NotifyError("DUA_ALERT_EMAIL is set but DUA_SMTP_HOST is not")
     msg = EmailMessage()
     msg["Subject"] = subject
-    msg["From"] = os.environ.get("DUA_ALERT_FROM") or "dua@localhost"
+    msg["From"] = cfg.alert_from
     msg["To"] = to
     msg.set_content(text)
-    with smtplib.SMTP(host, int(os.environ.get("DUA_SMTP_PORT") or 25), timeout=TIMEOUT_SECONDS) as smtp:
-        if os.environ.get("DUA_SMTP_STARTTLS") in ("1", "true", "True"):
+    with smtplib.SMTP(host, cfg.smtp_port, timeout=TIMEOUT_SECONDS) as smtp:
+        if cfg.smtp_starttls:
             smtp.starttls()
-        if os.environ.get("DUA_SMTP_USER"):
-            smtp.login(os.environ["DUA_SMTP_USER"], os.environ.get("DUA_SMTP_PASSWORD", ""))
+        if cfg.smtp_user:
+            smtp.login(cfg.smtp_user, cfg.smtp_password or "")
         smtp.send_message(msg)
 
 
@@ -65,8 +67,8 @@ def notify(subject: str, text: str) -> list[str]:
     the others)."""
     channels = []
     errors = []
-    webhook = os.environ.get("DUA_ALERT_WEBHOOK")
-    email = os.environ.get("DUA_ALERT_EMAIL")
+    cfg = settings()
+    webhook, email = cfg.alert_webhook, cfg.alert_email
     if not webhook and not email:
         log.info("no DUA_ALERT_WEBHOOK or DUA_ALERT_EMAIL configured, notification not sent: %s", subject)
         return channels

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,27 +20,14 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from dua.ingest.loader import content_digest, scan
 from dua.ingest.reader import display_name
+from dua.settings import settings
 
-DEFAULT_INBOX = "/opt/dua/inbox"
 DEFAULT_AF_DUE_DAY = 10
 
 # (path, size, mtime_ns) -> sha256: a poll does not rehash files it has seen
 HashCache = dict[tuple[str, int, int], str]
 
 
-def inbox_dir() -> Path:
-    return Path(os.environ.get("DUA_INBOX") or DEFAULT_INBOX)
-
-
-def af_due_day() -> int:
-    raw = os.environ.get("DUA_AF_DUE_DAY") or str(DEFAULT_AF_DUE_DAY)
-    try:
-        day = int(raw)
-    except ValueError as exc:
-        raise ValueError(f"DUA_AF_DUE_DAY must be a day of the month (1-28), got {raw!r}") from exc
-    if not 1 <= day <= 31:
-        raise ValueError(f"DUA_AF_DUE_DAY must be a day of the month (1-28), got {raw!r}")
-    return day
 
 
 def new_files(url: str, inbox: Path, settle_seconds: float = 0, cache: HashCache | None = None) -> list[Path]:
@@ -135,7 +121,7 @@ class InboxTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        url = os.environ.get("DUA_WAREHOUSE_URL")
+        url = settings().warehouse_url
         if not url:
             yield TriggerEvent({"status": "error", "message": "DUA_WAREHOUSE_URL is not set in the triggerer"})
             return

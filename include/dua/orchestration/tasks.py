@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from dua.ingest.loader import load_files, scan
-from dua.settings import ConfigError, inbox_settle_seconds, settings
+from dua.settings import ConfigError, settings
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def load_source(sources: list[str], inbox: str, run_id: str | None) -> dict:
     def wanted(f) -> bool:
         return (f.spec.name if f.spec else "unknown") in sources
 
-    ready, incomplete = scan(Path(inbox), inbox_settle_seconds())
+    ready, incomplete = scan(Path(inbox), settings().inbox_settle_seconds)
     files = [f for f in ready if wanted(f)]
     summary = {"sources": sources, "files": [], "loaded": 0, "rejected": 0, "skipped": 0, "held": 0, "waiting": 0,
                "rows_loaded": 0, "rows_rejected": 0}
@@ -59,7 +59,7 @@ def load_source(sources: list[str], inbox: str, run_id: str | None) -> dict:
             summary["waiting"] += 1
             summary["files"].append({"file": f.name, "status": "waiting", "rows_loaded": 0, "rows_rejected": 0,
                                      "reason": None, "message": "not complete yet: changed less than "
-                                     f"{inbox_settle_seconds():g} s ago and no .done marker"})
+                                     f"{settings().inbox_settle_seconds:g} s ago and no .done marker"})
             log.info("%s: not complete yet, left for the next run", f.name)
     started = time.perf_counter()
     rows = 0

@@ -1,3 +1,4 @@
 """Publication: the one-transaction swap into the ``published`` schema with its
-history, and the exports (CSV, xlsx, Kolada format).
+history, the exports (CSV, xlsx, Kolada format) and the one query of the latest
+published values that status and reports read.
 """

@@ -19,38 +19,19 @@ step leaves the published rows exactly as they were.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
-from dua.settings import ConfigError
-from dua.warehouse.server import relation_exists
+from dua.settings import settings
+from dua.warehouse.server import apply_schema, relation_exists
 
 # published table -> the indicators model it is copied from
 COPIED = ("indicator", "area", "period", "label", "target")
 VALUE_KEY = ("indicator_id", "area_code", "period", "breakdown", "breakdown_value", "gender")
 PUBLICATION_COLUMNS = (("run_id", "text"), ("published_at", "timestamp with time zone"))
 PUBLICATION_LOCK = 7410003  # advisory lock held by the publishing transaction
-
-PUBLICATION_DDL = """
-create schema if not exists published;
-
-create table if not exists published.publication (
-    run_id        text primary key,
-    published_at  timestamptz not null,
-    rows          integer     not null,
-    detail        jsonb
-);
-comment on table published.publication is
-    'En rad per publicering: körning, tid, antal rader och underlag (senaste Af-månad och '
-    'Dexter-export per kommun, valideringens resultat). / One row per publication.';
-comment on column published.publication.run_id is 'Körningens id. / The run id.';
-comment on column published.publication.published_at is 'När publiceringen gjordes. / When it was published.';
-comment on column published.publication.rows is 'Antal rader i published.indicator_value. / Rows published.';
-comment on column published.publication.detail is 'Underlaget som JSON. / What the publication was built from.';
-"""
 
 RUN_COMMENTS = {
     "run_id": "Körningen som publicerade raden (published.publication). / The run that published the row.",
@@ -60,14 +41,7 @@ RUN_COMMENTS = {
 
 def retention() -> int:
     """``DUA_PUBLICATION_RETENTION``: publications kept in the history (0 = all)."""
-    raw = os.environ.get("DUA_PUBLICATION_RETENTION", "12")
-    try:
-        n = int(raw)
-    except ValueError:
-        raise ConfigError(f"DUA_PUBLICATION_RETENTION must be a whole number of publications, not {raw!r}") from None
-    if n < 0:
-        raise ConfigError(f"DUA_PUBLICATION_RETENTION must be 0 (keep all) or more, not {n}")
-    return n
+    return settings().publication_retention
 
 
 def _columns(conn: psycopg.Connection, schema: str, table: str) -> list[tuple[str, str]]:
@@ -125,10 +99,10 @@ def publish(url: str, run_id: str, source_schema: str = "indicators", detail: di
     """Replace the published tables with the built ones, add the rows to the
     history and prune it; return the number of indicator values published."""
     keep = retention()
+    apply_schema(url)  # published.publication (warehouse/schema.sql)
     with psycopg.connect(url) as conn:
         with conn.transaction():
             conn.execute("select pg_advisory_xact_lock(%s)", (PUBLICATION_LOCK,))
-            conn.execute(PUBLICATION_DDL)
             for name in COPIED:
                 _ensure_like(conn, source_schema, name, name)
                 conn.execute(sql.SQL("delete from {}").format(sql.Identifier("published", name)))

@@ -20,28 +20,12 @@ from typing import Any
 
 import psycopg
 
-from dua.settings import PROJECT_ROOT
+from dua.settings import settings
+from dua.warehouse.server import apply_schema
 
 log = logging.getLogger(__name__)
 
-EXPECTATIONS_DIR = Path(os.environ.get("DUA_EXPECTATIONS_DIR", PROJECT_ROOT / "expectations"))
 BLOCKING, WARNING = "blocking", "warning"
-
-DQ_DDL = """
-create schema if not exists dq;
-create table if not exists dq.validation_result (
-    run_id      text        not null,
-    checked_at  timestamptz not null default now(),
-    suite       text        not null,
-    check_name  text        not null,
-    severity    text        not null,
-    success     boolean     not null,
-    observed    text,
-    details     jsonb,
-    primary key (run_id, suite, check_name)
-);
-"""
-
 
 @dataclass(frozen=True)
 class Check:
@@ -73,7 +57,7 @@ class ValidationFailed(RuntimeError):
 
 
 def load_suite(name: str) -> ModuleType:
-    path = EXPECTATIONS_DIR / f"{name}.py"
+    path = settings().expectations_dir / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"dua_expectations_{name}", path)
     if spec is None or spec.loader is None:
         raise FileNotFoundError(f"no expectation suite {path}")
@@ -176,8 +160,8 @@ def run_suite(url: str, suite_name: str, run_id: str, docs_dir: Path | None = No
 
 
 def record(url: str, run_id: str, results: list[CheckResult]) -> None:
+    apply_schema(url)  # dq.validation_result (warehouse/schema.sql)
     with psycopg.connect(url) as conn:
-        conn.execute(DQ_DDL)
         with conn.cursor() as cur:
             cur.executemany(
                 """insert into dq.validation_result (run_id, suite, check_name, severity, success, observed, details)

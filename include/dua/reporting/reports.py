@@ -23,6 +23,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from dua.publish.latest import latest_values
 from dua.reporting.texts_sv import SEVERITY_SV, STATUS_SV, check_sv, observed_sv, reason_sv
 
 _TEMPLATES = Path(__file__).with_name("templates")
@@ -184,24 +185,8 @@ def data_quality_report(url: str, out: Path) -> Path:
 
 def indicator_report(url: str, out: Path) -> Path:
     with psycopg.connect(url) as conn:
-        has = conn.execute("select to_regclass('published.indicator_value') is not null").fetchone()[0]
-        rows = []
-        if has:
-            rows = conn.execute(
-                """with latest as (
-                       select indicator_id, area_code, max(period) as period from published.indicator_value
-                       where breakdown in ('total', 'signal') group by 1, 2)
-                   select v.area_code, i.title_sv, v.breakdown_value, v.period, i.unit,
-                       max(case when gender = 'K' then coalesce(v.value::text, '..') end),
-                       max(case when gender = 'M' then coalesce(v.value::text, '..') end),
-                       max(case when gender = 'T' then coalesce(v.value::text, '..') end),
-                       max(v.target_value)
-                   from published.indicator_value v join latest using (indicator_id, area_code, period)
-                   join published.indicator i using (indicator_id)
-                   where v.breakdown in ('total', 'signal')
-                   group by v.area_code, i.title_sv, v.indicator_id, v.breakdown_value, v.period, i.unit
-                   order by 1, v.indicator_id, 3"""
-            ).fetchall()
+        rows = [(r.area_code, r.title_sv, r.breakdown_value, r.period, r.unit, r.women, r.men, r.total,
+                 r.target_value) for r in latest_values(conn)]
     units = {"percent": "andel %", "mean": "medelvärde", "count": "antal"}
 
     def shown(v: str | None, unit: str) -> str:

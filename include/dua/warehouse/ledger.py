@@ -231,20 +231,10 @@ def print_publication(url: str, out: Callable[[str], None]) -> None:
             out("nothing published")
             return
         out(f"published {run[2]} indicator rows (run {run[0]})")
-        rows = conn.execute(
-            """with latest as (
-                   select indicator_id, area_code, max(period) as period from published.indicator_value
-                   where breakdown in ('total', 'signal') group by 1, 2)
-               select v.indicator_id, v.area_code, v.period, v.breakdown_value, i.unit,
-                   max(case when gender = 'K' then coalesce(v.value::text, '..') end),
-                   max(case when gender = 'M' then coalesce(v.value::text, '..') end),
-                   max(case when gender = 'T' then coalesce(v.value::text, '..') end)
-               from published.indicator_value v join latest l using (indicator_id, area_code, period)
-               join published.indicator i using (indicator_id)
-               where v.breakdown in ('total', 'signal')
-               group by 1, 2, 3, 4, 5 order by 2, 1, 4"""
-        ).fetchall()
+        from dua.publish.latest import latest_values
+
+        rows = latest_values(conn)
     out(f"  {'indicator':<34} {'area':<5} {'period':<8} {'value':<22} {'K':>7} {'M':>7} {'T':>7}")
-    for ind, area, period, bval, unit, k, m, t in rows:
+    for ind, area, period, bval, unit, _title, k, m, t, _target in rows:
         label = ind if bval == "total" else f"{ind}:{bval}"
         out(f"  {label[:50]:<34} {area:<5} {period:<8} {unit:<22} {k or '-':>7} {m or '-':>7} {t or '-':>7}")

@@ -1,4 +1,5 @@
--- Raw layer and load bookkeeping of the DUA warehouse.
+-- Every table of the DUA warehouse written outside dbt: the raw layer, the load
+-- bookkeeping (meta), the validation results (dq) and the publication log.
 -- Idempotent: applied by every command before it touches the warehouse.
 -- The clear personnummer never reaches these tables: person_id is a keyed
 -- pseudonym (HMAC-SHA256), birth_date and pnr_gender are derived at load.
@@ -187,3 +188,35 @@ create table if not exists meta.pseudonym_key (
     previous_fingerprint  text,
     rotated_at            timestamptz
 );
+
+-- The validation gate's results: one row per check and run (dua.quality.validation).
+create schema if not exists dq;
+create table if not exists dq.validation_result (
+    run_id      text        not null,
+    checked_at  timestamptz not null default now(),
+    suite       text        not null,
+    check_name  text        not null,
+    severity    text        not null,
+    success     boolean     not null,
+    observed    text,
+    details     jsonb,
+    primary key (run_id, suite, check_name)
+);
+
+-- One row per publication (dua.publish.publication).  The other published
+-- tables are the dbt contracts' (models/indicators), copied by the publication.
+create schema if not exists published;
+
+create table if not exists published.publication (
+    run_id        text primary key,
+    published_at  timestamptz not null,
+    rows          integer     not null,
+    detail        jsonb
+);
+comment on table published.publication is
+    'En rad per publicering: körning, tid, antal rader och underlag (senaste Af-månad och '
+    'Dexter-export per kommun, valideringens resultat). / One row per publication.';
+comment on column published.publication.run_id is 'Körningens id. / The run id.';
+comment on column published.publication.published_at is 'När publiceringen gjordes. / When it was published.';
+comment on column published.publication.rows is 'Antal rader i published.indicator_value. / Rows published.';
+comment on column published.publication.detail is 'Underlaget som JSON. / What the publication was built from.';
