@@ -85,7 +85,7 @@ def test_published_tables_carry_the_contract_and_its_comments(db_url: str) -> No
 
 def test_a_changed_contract_recreates_the_published_table(db_url: str) -> None:
     with psycopg.connect(db_url, autocommit=True) as conn:
-        conn.execute("create schema published")
+        conn.execute("create schema if not exists published")
         # an older published.indicator without unit_sv
         conn.execute("create table published.indicator (indicator_id text primary key, title_sv text)")
     _build(db_url, "37.5")

@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     # --- unattended operation -------------------------------------------------
     inbox: Path = _setting(
         Path("/opt/dua/inbox"), "DUA_INBOX", "a folder",
-        "the inbox the watch DAG polls (the deployment mounts `DUA_INBOX_DIR` there)", group="unattended")
+        "the inbox the watch DAG polls (the deployment mounts the host's delivery folder there)", group="unattended")
     inbox_poll_seconds: float = _setting(
         30.0, "DUA_INBOX_POLL_SECONDS", "a number of seconds, more than 0",
         "seconds between two looks of the watch at the inbox", group="unattended", gt=0)
