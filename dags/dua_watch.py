@@ -12,57 +12,18 @@ files again.  ``dua_transform`` follows from the ingest DAG's Assets.
 missing after ``DUA_AF_DUE_DAY`` are notified; the task succeeds with the list
 in its log and XCom.
 
-Thin: the logic is in ``dua.orchestration.schedule`` and ``dua.orchestration.notify``.
+Thin: the sensor and trigger are in ``dua.orchestration.schedule``, the alert in
+``dua.orchestration.tasks``.
 """
 
 from __future__ import annotations
 
-import time
-from datetime import timedelta
-
 import pendulum
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
-from airflow.sdk import BaseOperator, dag, task
-from airflow.sdk.exceptions import AirflowSkipException
+from airflow.sdk import dag, task
 
 from dua.orchestration.dag_common import DEFAULT_ARGS
-
-WATCH_WINDOW = timedelta(minutes=4)  # shorter than the schedule: a run ends before the next is due
-
-
-class InboxSensor(BaseOperator):
-    """Defers until a new (not yet ledgered) file is in the inbox; skipped
-    when none came within ``window``.  Returns the inbox and the file names."""
-
-    ui_color = "#e8f4fd"
-
-    def __init__(self, *, window: timedelta = WATCH_WINDOW, **kwargs):
-        super().__init__(**kwargs)
-        self.window = window
-
-    def execute(self, context):
-        from dua.orchestration.schedule import InboxTrigger
-        from dua.settings import settings
-
-        cfg = settings()
-        self.defer(
-            trigger=InboxTrigger(
-                inbox=str(cfg.inbox),
-                deadline=time.time() + self.window.total_seconds(),
-                poll_seconds=cfg.inbox_poll_seconds,
-                settle_seconds=cfg.inbox_settle_seconds,
-            ),
-            method_name="execute_complete",
-        )
-
-    def execute_complete(self, context, event: dict):
-        status = event.get("status")
-        if status == "timeout":
-            raise AirflowSkipException(f"no new files in {event.get('inbox')}")
-        if status != "found":
-            raise RuntimeError(f"watching the inbox failed: {event.get('message')}")
-        self.log.info("new files in %s: %s", event["inbox"], ", ".join(event["files"]))
-        return {"inbox": event["inbox"], "files": event["files"]}
+from dua.orchestration.schedule import InboxSensor
 
 
 @dag(
@@ -103,20 +64,9 @@ def dua_watch():
 def dua_alerts():
     @task
     def check_late_af() -> list[list[str]]:
-        from dua.orchestration.notify import notify
-        from dua.orchestration.schedule import late_af_months
-        from dua.orchestration.tasks import warehouse_url
-        from dua.settings import settings
+        from dua.orchestration.tasks import alert_late_af
 
-        due = settings().af_due_day
-        late = late_af_months(warehouse_url(), pendulum.now("Europe/Stockholm").date(), due)
-        if late:
-            text = "\n".join(f"kommun {k}: Af file for {m} not loaded (due day {due})" for k, m in late)
-            notify(f"[dua] {len(late)} late Arbetsförmedlingen file(s)", text)
-            print(text)
-        else:
-            print("no late Arbetsförmedlingen files")
-        return [list(x) for x in late]
+        return alert_late_af(pendulum.now("Europe/Stockholm").date())
 
     check_late_af()
 

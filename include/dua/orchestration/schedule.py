@@ -12,10 +12,13 @@ import asyncio
 import datetime as dt
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowSkipException
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from dua.ingest.loader import content_digest, scan
@@ -142,3 +145,38 @@ class InboxTrigger(BaseTrigger):
                 yield TriggerEvent({"status": "timeout", "inbox": self.inbox, "files": []})
                 return
             await asyncio.sleep(min(self.poll_seconds, remaining))
+
+
+WATCH_WINDOW = timedelta(minutes=4)  # shorter than the schedule: a run ends before the next is due
+
+
+class InboxSensor(BaseOperator):
+    """Defers until a new (not yet ledgered) file is in the inbox; skipped
+    when none came within ``window``.  Returns the inbox and the file names."""
+
+    ui_color = "#e8f4fd"
+
+    def __init__(self, *, window: timedelta = WATCH_WINDOW, **kwargs):
+        super().__init__(**kwargs)
+        self.window = window
+
+    def execute(self, context):
+        cfg = settings()
+        self.defer(
+            trigger=InboxTrigger(
+                inbox=str(cfg.inbox),
+                deadline=time.time() + self.window.total_seconds(),
+                poll_seconds=cfg.inbox_poll_seconds,
+                settle_seconds=cfg.inbox_settle_seconds,
+            ),
+            method_name="execute_complete",
+        )
+
+    def execute_complete(self, context, event: dict):
+        status = event.get("status")
+        if status == "timeout":
+            raise AirflowSkipException(f"no new files in {event.get('inbox')}")
+        if status != "found":
+            raise RuntimeError(f"watching the inbox failed: {event.get('message')}")
+        self.log.info("new files in %s: %s", event["inbox"], ", ".join(event["files"]))
+        return {"inbox": event["inbox"], "files": event["files"]}

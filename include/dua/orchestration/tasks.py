@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from pathlib import Path
@@ -149,3 +150,20 @@ def write_reports() -> list[str]:
     except RuntimeError as exc:  # the reports are written; the documentation site stays as it was
         log.warning("the dbt documentation site was not updated: %s", str(exc)[-2000:])
     return written
+
+
+def alert_late_af(today: dt.date) -> list[list[str]]:
+    """Notify of the municipalities whose Af file of last month is missing after
+    ``DUA_AF_DUE_DAY``; return them as [kommunkod, month] pairs."""
+    from dua.orchestration.notify import notify
+    from dua.orchestration.schedule import late_af_months
+
+    due = settings().af_due_day
+    late = late_af_months(warehouse_url(), today, due)
+    if late:
+        text = "\n".join(f"kommun {k}: Af file for {m} not loaded (due day {due})" for k, m in late)
+        notify(f"[dua] {len(late)} late Arbetsförmedlingen file(s)", text)
+        print(text)
+    else:
+        print("no late Arbetsförmedlingen files")
+    return [list(x) for x in late]
