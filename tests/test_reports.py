@@ -33,9 +33,6 @@ def _seed(url: str, *, published: bool, blocking_fails: bool) -> None:
                             success, observed) values (%s, now(), %s, %s, %s, %s, %s)""",
                          (run, suite, name, sev, ok, obs))
         if published:
-            conn.execute("create schema published")
-            conn.execute("""create table published.publication (run_id text primary key, published_at timestamptz,
-                            rows integer, detail jsonb)""")
             conn.execute("insert into published.publication values ('r1', '2026-10-05 08:00+00', 12345, '{}')")
         fid = conn.execute(
             """insert into meta.file_ledger (file_name, source, kommunkod, sha256, status, rows_total, rows_loaded,
