@@ -12,61 +12,17 @@ No personal data: only counts and pseudonym-free aggregates.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import psycopg
-from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
 
+from dua.reporting.formatting import READER_TZ, created_stamp, fmt_datetime, fmt_number
+from dua.reporting.templating import environment, render
 from dua.reporting.texts_sv import SEVERITY_SV, STATUS_SV, check_sv, observed_sv, reason_sv
 
-_TEMPLATES = Path(__file__).with_name("templates")
-
-
-def fmt_number(v: object, decimals: int | None = None) -> str:
-    """A number as a Swedish reader writes it: 1 234,5 (non-breaking space)."""
-    if v is None:
-        return ""
-    if isinstance(v, bool) or not isinstance(v, int | float | Decimal):
-        return str(v)
-    if decimals is None:
-        decimals = 0 if isinstance(v, int) or (isinstance(v, Decimal) and v == v.to_integral_value()) else 1
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(v, format=pattern, locale="sv_SE")
-
-
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    """The reports' templates: one base page, one stylesheet, autoescaping on."""
-    env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]),
-                      trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
-    env.filters["cell"] = lambda v: fmt_number(v) if not isinstance(v, str) else v
-    env.filters["num"] = fmt_number
-    return env
-
-
-def stylesheet() -> str:
-    return (_TEMPLATES / "style.css").read_text(encoding="utf-8")
-
-
-def render(template: str, title: str, **context: object) -> str:
-    return environment().get_template(template).render(title=title, css=Markup(stylesheet()),
-                                                       created=created_stamp(), **context)
-
-
-# readers' time zone: every time a report shows is Stockholm time, whatever the server's
-READER_TZ = ZoneInfo("Europe/Stockholm")
-
-
-def created_stamp(now: dt.datetime | None = None) -> str:
-    """When a report was made, in Stockholm time and saying so."""
-    now = now or dt.datetime.now(dt.UTC)
-    return f"{now.astimezone(READER_TZ):%Y-%m-%d %H:%M} (svensk tid)"
+__all__ = ["READER_TZ", "created_stamp", "data_quality_report", "environment", "fmt_number", "indicator_report",
+           "render", "write_reports"]
 
 
 def _banner(conn: psycopg.Connection, checks: list[tuple]) -> dict:
@@ -87,7 +43,7 @@ def _banner(conn: psycopg.Connection, checks: list[tuple]) -> dict:
     if published:
         at, rows = published
         return {"level": "warn" if warnings else "ok",
-                "headline": f"Körningen {run_id} publicerades {at.astimezone(READER_TZ):%Y-%m-%d %H:%M} "
+                "headline": f"Körningen {run_id} publicerades {fmt_datetime(at)} "
                             f"(svensk tid): {fmt_number(rows)} indikatorvärden.",
                 "lines": warn_line}
     if blocking:
