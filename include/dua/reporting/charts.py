@@ -52,9 +52,11 @@ def _el(tag: str, children: str = "", **attrs: object) -> str:
 
 
 def _text(x: float, y: float, text: str, *, anchor: str = "middle", size: int = 11, fill: str = TEXT,
-          bold: bool = False) -> str:
+          bold: bool = False, halo: bool = False) -> str:
+    """A label; ``halo``: outlined in white, readable over a line."""
     return _el("text", str(escape(text)), x=f"{x:.1f}", y=f"{y:.1f}", text_anchor=anchor, font_size=size,
-               fill=fill, font_weight="600" if bold else None)
+               fill=fill, font_weight="600" if bold else None, stroke="#fff" if halo else None,
+               stroke_width=3 if halo else None, paint_order="stroke" if halo else None)
 
 
 def _tip(text: str) -> str:
@@ -76,8 +78,8 @@ def nice_max(v: float, unit: str) -> float:
 class _Frame:
     periods: Sequence[str]
     ymax: float
-    width: int = 760
-    height: int = 280
+    width: int = 900
+    height: int = 290
     left: int = 58
     right: int = 16
     top: int = 34
@@ -113,12 +115,14 @@ def _grid(fr: _Frame, unit: str) -> list[str]:
         parts.append(_text(fr.left - 6, fr.y(v) + 4, fmt_target(v, unit), anchor="end", size=10))
     n = len(fr.periods)
     step = max(1, math.ceil(n / 12))  # at most 12 labels on the x axis
+    labelled_year = ""
     for i, p in enumerate(fr.periods):
         if i % step and i != n - 1:
             continue
         if len(p) == 7:
             parts.append(_text(fr.x(i), fr.base + 16, month_short(p)))
-            if i == 0 or p.endswith("-01"):
+            if p[:4] != labelled_year:  # the year under its first labelled month
+                labelled_year = p[:4]
                 parts.append(_text(fr.x(i), fr.base + 30, p[:4], size=10))
         else:
             parts.append(_text(fr.x(i), fr.base + 18, p, size=12))
@@ -208,14 +212,16 @@ def line_chart(periods: Sequence[str], series: Sequence[Series], *, unit: str, t
 
 def bar_chart(periods: Sequence[str], series: Sequence[Series], *, unit: str, title: str,
               targets: Sequence[float | None] = (), target_text: str | None = None,
-              overlay: Series | None = None) -> Markup:
-    """Bars side by side per period (years), each labelled with its value; ``overlay``
+              overlay: Series | None = None, value_labels: bool = True) -> Markup:
+    """Bars side by side per period, each labelled with its value (unless not
+    ``value_labels``: many bars; the value is then on hover only); ``overlay``
     (all, beside women and men) is a short line across the period's bars."""
     targets = list(targets) or [None] * len(periods)
     fr = _frame(periods, [*series, *([overlay] if overlay else [])], targets, unit)
     parts = _grid(fr, unit)
     n = max(len(series), 1)
     bw = min(fr.band * 0.64 / n, 60)
+    labels: list[str] = []  # drawn last, over the lines
     for i, p in enumerate(periods):
         for k, s in enumerate(series):
             cx = fr.x(i) + (k - (n - 1) / 2) * (bw + 2)
@@ -224,7 +230,8 @@ def bar_chart(periods: Sequence[str], series: Sequence[Series], *, unit: str, ti
                 parts.append(_el("rect", _tip(f"{s.label} {period_label(p)}: {s.shown(i, unit)}"),
                                  x=f"{cx - bw / 2:.1f}", y=f"{fr.y(v):.1f}", width=f"{bw:.1f}",
                                  height=f"{fr.base - fr.y(v):.1f}", fill=s.colour, opacity=".85"))
-                parts.append(_text(cx, fr.y(v) - 4, fmt_value(v, unit), size=10, fill=s.colour))
+                if value_labels:
+                    labels.append(_text(cx, fr.y(v) - 4, fmt_value(v, unit), size=10, fill=s.colour, halo=True))
             elif s.is_suppressed(i):
                 parts.append(_el("text", ".." + _tip(f"{s.label} {period_label(p)}: .."), x=f"{cx:.1f}",
                                  y=f"{fr.base - 5:.1f}", text_anchor="middle", font_size=12, font_weight="700",
@@ -236,6 +243,7 @@ def bar_chart(periods: Sequence[str], series: Sequence[Series], *, unit: str, ti
                              x1=f"{fr.x(i) - half:.1f}", x2=f"{fr.x(i) + half:.1f}", y1=y, y2=y,
                              stroke=overlay.colour, stroke_width=2))
     parts += _target_line(fr, targets, target_text)
+    parts += labels
     legend = [*series, *([overlay] if overlay else [])]
     parts += _legend(fr, legend, any(t is not None for t in targets),
                      '".." = skyddat värde' if any(any(s.suppressed) for s in legend) else None)

@@ -17,9 +17,11 @@ from pathlib import Path
 
 import psycopg
 
-from dua.reporting.formatting import READER_TZ, created_stamp, fmt_datetime, fmt_number
+from dua.reporting import charts
+from dua.reporting.formatting import READER_TZ, created_stamp, fmt_datetime, fmt_number, period_label
 from dua.reporting.templating import environment, render
-from dua.reporting.texts_sv import SEVERITY_SV, STATUS_SV, check_sv, observed_sv, reason_sv
+from dua.reporting.texts_sv import SEVERITY_SV, SOURCE_SV, STATUS_SV, check_sv, observed_sv, reason_sv
+from dua.warehouse.server import relation_exists
 
 __all__ = ["READER_TZ", "created_stamp", "data_quality_report", "environment", "fmt_number", "indicator_report",
            "render", "write_reports"]
@@ -97,6 +99,8 @@ def data_quality_report(url: str, out: Path) -> Path:
                    order by success, severity, suite, check_name"""
             ).fetchall()
         banner = _banner(conn, checks)
+        names = dict(conn.execute("select area_code, area_name from published.area")) if relation_exists(
+            conn, "published.area") else {}
         link = conn.execute(
             """with d as (select distinct kommunkod, person_id from raw.dexter_enrolment
                           where not pnr_is_temporary),
@@ -118,7 +122,8 @@ def data_quality_report(url: str, out: Path) -> Path:
     n_warn_ok = sum(1 for c in checks if c[4] == "warning" and c[5])
     summary = (f"{n_block_ok} av {n_block} blockerande kontroller godkända; "
                f"{n_warn_ok} av {n_warn} varningskontroller godkända.")
-    file_rows = [(f, src, k, STATUS_SV.get(st, st), tot, ld, rj, f"{code}: {reason_sv(code)}" if code else "")
+    file_rows = [(f, SOURCE_SV.get(src, src), k, STATUS_SV.get(st, st), tot, ld, rj,
+                  f"{code}: {reason_sv(code)}" if code else "")
                  for f, src, k, st, tot, ld, rj, code, _msg in files]
     file_classes = ["bad" if st == "rejected" else "" for _f, _s, _k, st, *_ in files]
     series: dict[str, list] = {}
@@ -126,8 +131,12 @@ def data_quality_report(url: str, out: Path) -> Path:
         series.setdefault(k, []).append((m, n))
     month_series = []
     for k, pts in series.items():
-        top = max(n for _m, n in pts) or 1
-        month_series.append((k, [(m, n, round(100 * n / top)) for m, n in pts]))
+        label = f"{names[k]} ({k})" if names.get(k) else k
+        periods = [m for m, _n in pts]
+        month_series.append((label, charts.bar_chart(
+            periods, [charts.Series("Personer", "#2f6f9f", [n for _m, n in pts])], unit="count",
+            title=f"Personer per månad i {label}", value_labels=len(periods) <= 12)))
+    months = [(k, period_label(m), n) for k, m, n in months]
     html = render("datakvalitet.html", "Datakvalitet — DUA uppföljning", banner=banner, checks=rows,
                   summary=summary, files=file_rows, file_classes=file_classes,
                   reasons=[(c, reason_sv(c), n) for c, n in reasons],

@@ -50,7 +50,7 @@ from dua.reporting.formatting import (
     share,
 )
 from dua.reporting.templating import render
-from dua.reporting.texts_sv import SEVERITY_SV, check_sv, observed_sv, reason_sv
+from dua.reporting.texts_sv import SEVERITY_SV, SOURCE_SV, check_sv, observed_sv, reason_sv
 from dua.warehouse.server import relation_exists
 
 # Order of the contract (shared/contracts/indicators.md); unknown ids follow alphabetically.
@@ -80,7 +80,6 @@ ROLLING_MONTHS = 12
 
 GENDERS = ("K", "M", "T")
 GENDER_LABEL = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
-SOURCE_SV = {"af": "Arbetsförmedlingen", "dexter": "Dexter (Komvux och sfi)", "catalogue": "Jobbspårskatalogen"}
 
 
 # ---------------------------------------------------------------- data
@@ -468,7 +467,7 @@ def _cell(c: Cell | None, unit: str) -> dict | str:
 
 
 def _indicator_section(ind: Indicator, labels: Mapping[tuple[str, str], str], rules: Mapping[str, Target],
-                       threshold: int) -> dict:
+                       complete: set[str], threshold: int) -> dict:
     section = {"id": ind.indicator_id, "title": ind.title, "unit": UNIT_SV.get(ind.unit, ind.unit),
                "description": ind.description, "parts": [], "note": ""}
     total = ind.series()
@@ -484,7 +483,7 @@ def _indicator_section(ind: Indicator, labels: Mapping[tuple[str, str], str], ru
         section["note"] = "Redovisas per signal (ingen totalsiffra)."
         section["parts"].append({"heading": "", "chart": Markup(""), "chart_note": "",
                                  "table": {"headers": ["Period", "Signal", "Kvinnor", "Män", "Totalt"],
-                                           "rows": rows, "numeric": (2, 3, 4)}})
+                                           "rows": rows, "numeric": (2, 3, 4), "groups": []}})
         return section
     months = sorted(p for p in total if len(p) == 7)
     years = sorted(p for p in total if len(p) == 4)
@@ -526,15 +525,21 @@ def _indicator_section(ind: Indicator, labels: Mapping[tuple[str, str], str], ru
             chart = charts.bar_chart(periods, _series(total, periods, bars), unit=ind.unit, title=title,
                                      targets=target_values, target_text=target_text, overlay=overlay)
         with_base = ind.unit in ("percent", "mean")
-        has_target = any(t is not None for t in targets)
+        # a baseline target (högre än 2018) is a year's: not repeated on every month
+        has_target = any(t is not None and (kind == "year" or t.value is not None) for t in targets)
         headers = ["Period", "Kvinnor", "Män", "Totalt"] + (["Underlag (totalt)"] if with_base else [])
+        groups = []
         if rolling:
-            headers += ["Rullande 12 mån: kvinnor", "män", "totalt"]
+            headers += ["Kvinnor", "Män", "Totalt"]
+            groups = [("Månaden", len(headers) - 3), ("Rullande 12 månader", 3)]
         headers += ["Mål"] if has_target else []
+        if groups and has_target:
+            groups.append(("", 1))
         rows = []
         for p, t in zip(periods, targets, strict=True):
             cells = total.get(p, {})
-            row: list = [period_label(p)] + [_cell(cells.get(g), ind.unit) for g in GENDERS]
+            shown = period_label(p) + (" (preliminärt)" if len(p) == 4 and p not in complete else "")
+            row: list = [shown] + [_cell(cells.get(g), ind.unit) for g in GENDERS]
             if with_base:
                 tc = cells.get("T")
                 row.append(".." if tc and tc.suppressed else fmt_number(tc.denominator, 0) if tc and
@@ -554,7 +559,8 @@ def _indicator_section(ind: Indicator, labels: Mapping[tuple[str, str], str], ru
         section["parts"].append({
             "heading": ("Per månad" if kind == "month" else "Per år") if months and years else "",
             "chart": chart, "chart_note": chart_note,
-            "table": {"headers": headers, "rows": rows, "numeric": tuple(range(1, len(headers)))}})
+            "table": {"headers": headers, "rows": rows, "numeric": tuple(range(1, len(headers))),
+                      "groups": groups}})
     if not section["parts"]:
         section["note"] = "Inga publicerade värden för området och perioden."
     return section
@@ -607,7 +613,20 @@ def _jobbspar(inds: Mapping[str, Indicator], complete: set[str], labels: Mapping
 
 
 # ---------------------------------------------------------------- data quality
-def _data_quality(conn: psycopg.Connection, area: str, publication_run: str | None) -> dict:
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _named(text: str, titles: Mapping[str, str]) -> str:
+    """An observed value with each indicator id replaced by its Swedish title."""
+    if not titles:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(re.escape(i) for i in sorted(titles, key=len, reverse=True)) + r")\b")
+    return pattern.sub(lambda m: f"«{titles[m.group(1)]}»", text)
+
+
+def _data_quality(conn: psycopg.Connection, area: str, publication_run: str | None,
+                  titles: Mapping[str, str]) -> dict:
     out: dict = {"has_results": False, "run": None, "checked": None, "passed": 0, "failed": [], "blocking": 0,
                  "stale": False, "has_ledger": False, "files_loaded": 0, "files_rejected": 0,
                  "quarantined": 0, "reasons": []}
@@ -626,7 +645,8 @@ def _data_quality(conn: psycopg.Connection, area: str, publication_run: str | No
                                            (run_id,)).fetchone()[0],
                        blocking=sum(1 for f in failed if f[1] == "blocking"),
                        stale=bool(publication_run and run_id != publication_run),
-                       failed=[[check_sv(c), SEVERITY_SV.get(sev, sev), observed_sv(o)] for c, sev, o in failed])
+                       failed=[[check_sv(c), SEVERITY_SV.get(sev, sev), _named(observed_sv(o), titles)]
+                               for c, sev, o in failed])
     codes = _area_municipalities(conn, area)
     if relation_exists(conn, "meta.quarantine") and relation_exists(conn, "meta.file_ledger"):
         rows = conn.execute(
@@ -638,7 +658,7 @@ def _data_quality(conn: psycopg.Connection, area: str, publication_run: str | No
                from meta.file_ledger where kommunkod = any(%s)""", (codes,)).fetchone()
         out.update(has_ledger=True, files_loaded=files[0], files_rejected=files[1],
                    quarantined=sum(r[2] for r in rows),
-                   reasons=[[reason_sv(r[0]), SOURCE_SV.get(r[1], r[1]), r[2], r[3]] for r in rows])
+                   reasons=[[_sentence(reason_sv(r[0])), SOURCE_SV.get(r[1], r[1]), r[2], r[3]] for r in rows])
     return out
 
 
@@ -664,7 +684,8 @@ def write_steering_report(url: str, area: str, out: Path, period: str | None = N
             publication = conn.execute(
                 "select run_id, published_at, rows from published.publication "
                 "order by published_at desc, run_id desc limit 1").fetchone()
-        dq = _data_quality(conn, area, publication[0] if publication else None)
+        dq = _data_quality(conn, area, publication[0] if publication else None,
+                           {i.indicator_id: i.title for i in inds})
 
     all_periods = sorted({p for i in inds for per in i.cells.values() for p in per})
     if period:
@@ -680,7 +701,7 @@ def write_steering_report(url: str, area: str, out: Path, period: str | None = N
         publication=({"run": publication[0], "at": fmt_datetime(publication[1]), "rows": publication[2]}
                      if publication else None),
         summary=summary, counts=counts, small_population=small_population,
-        sections=[_indicator_section(i, labels, rules, small_population) for i in inds],
+        sections=[_indicator_section(i, labels, rules, complete, small_population) for i in inds],
         jobbspar=_jobbspar({i.indicator_id: i for i in inds}, complete, labels, rules),
         dq={**dq, "checked": fmt_datetime(dq["checked"]) if dq["checked"] else "okänd tid"},
     )
