@@ -52,7 +52,7 @@ def test_published_run_with_a_warning(db_url: str, tmp_path: Path) -> None:
     html = data_quality_report(db_url, tmp_path / "dq.html").read_text(encoding="utf-8")
     text = _text(html)
     # the banner: published, when (Stockholm time), how many values, and the warning to review
-    assert "Körningen r1 publicerades 2026-10-05 10:00 (svensk tid): 12\u00a0345 indikatorvärden." in text
+    assert "Körningen r1 publicerades 5 oktober 2026 kl. 10:00 (svensk tid): 12\u00a0345 indikatorvärden." in text
     assert 'class="banner warn"' in html
     assert "1 varning att granska: Varje månadsindikator har rader för varje rapportmånad" in text
     assert "2 av 2 blockerande kontroller godkända; 0 av 1 varningskontroller godkända." in text

@@ -467,9 +467,9 @@ def _cell(c: Cell | None, unit: str) -> dict | str:
 
 
 def _indicator_section(ind: Indicator, labels: Mapping[tuple[str, str], str], rules: Mapping[str, Target],
-                       complete: set[str], threshold: int) -> dict:
+                       complete: set[str], threshold: int, names: Mapping[str, str]) -> dict:
     section = {"id": ind.indicator_id, "title": ind.title, "unit": UNIT_SV.get(ind.unit, ind.unit),
-               "description": ind.description, "parts": [], "note": ""}
+               "description": _named(ind.description, names), "parts": [], "note": ""}
     total = ind.series()
     if not total and ind.cells:
         # cooperation_signals: no total, one row per signal
@@ -497,25 +497,25 @@ def _indicator_section(ind: Indicator, labels: Mapping[tuple[str, str], str], ru
         target_values = [float(t.value) if t and t.value is not None else None for t in targets]
         last = next((t for t in reversed(targets) if t is not None), None)
         target_text = f"Mål: {last.text(ind.unit, _baseline(ind, last))}" if last else None
-        rolling = kind == "month" and ind.unit != "count" and is_small(total, threshold)
-        roll = _rolling_by_gender(total, ind.unit) if rolling else {}
+        small = kind == "month" and ind.unit != "count" and is_small(total, threshold)
+        roll = _rolling_by_gender(total, ind.unit) if small else {}
+        rperiods = [p for p in periods if p in roll.get("T", {})]
+        rolling = bool(rperiods)
         title = f"{ind.title}, {'per månad' if kind == 'month' else 'per år'}"
         chart_note = ""
+        if small:
+            chart_note = (f"Få personer per månad (under {threshold} i någon månad). "
+                          + ("Diagrammet visar rullande 12 månader: summan av tolv månaders täljare delad med "
+                             "summan av deras nämnare. Tabellen visar både månaderna och de rullande värdena; "
+                             "en skyddad månad räknas inte med (antalet månader står då inom parentes)."
+                             if rolling else "Rullande 12 månader visas när serien har tolv månader."))
         if rolling:
-            rperiods = [p for p in periods if p in roll["T"]]
-            if rperiods:
-                series = [charts.Series(GENDER_LABEL[g], charts.COLOURS[g],
-                                        [float(r.value) if (r := roll[g].get(p)) and r.value is not None else None
-                                         for p in rperiods], thin=g == "T") for g in genders]
-                chart = charts.line_chart(rperiods, series, unit=ind.unit, title=f"{title}, rullande 12 månader",
-                                          targets=[target_values[periods.index(p)] for p in rperiods],
-                                          target_text=target_text)
-            else:
-                chart = Markup("")
-            chart_note = (f"Få personer per månad (under {threshold} i någon månad): diagrammet visar rullande "
-                          "12 månader, summan av tolv månaders täljare delad med summan av deras nämnare. "
-                          "Tabellen visar både månaderna och de rullande värdena"
-                          + ("." if rperiods else "; serien har ännu inte tolv månader."))
+            series = [charts.Series(GENDER_LABEL[g], charts.COLOURS[g],
+                                    [float(r.value) if (r := roll[g].get(p)) and r.value is not None else None
+                                     for p in rperiods], thin=g == "T") for g in genders]
+            chart = charts.line_chart(rperiods, series, unit=ind.unit, title=f"{title}, rullande 12 månader",
+                                      targets=[target_values[periods.index(p)] for p in rperiods],
+                                      target_text=target_text)
         elif kind == "month":
             chart = charts.line_chart(periods, _series(total, periods, genders), unit=ind.unit, title=title,
                                       targets=target_values, target_text=target_text)
@@ -684,8 +684,10 @@ def write_steering_report(url: str, area: str, out: Path, period: str | None = N
             publication = conn.execute(
                 "select run_id, published_at, rows from published.publication "
                 "order by published_at desc, run_id desc limit 1").fetchone()
-        dq = _data_quality(conn, area, publication[0] if publication else None,
-                           {i.indicator_id: i.title for i in inds})
+        # the codes a definition or an observed value may name, in the reader's words
+        names = {**{v: label for (bd, v), label in labels.items() if bd == "signal" and label != v},
+                 **{i.indicator_id: i.title for i in inds if i.title != i.indicator_id}}
+        dq = _data_quality(conn, area, publication[0] if publication else None, names)
 
     all_periods = sorted({p for i in inds for per in i.cells.values() for p in per})
     if period:
@@ -701,7 +703,7 @@ def write_steering_report(url: str, area: str, out: Path, period: str | None = N
         publication=({"run": publication[0], "at": fmt_datetime(publication[1]), "rows": publication[2]}
                      if publication else None),
         summary=summary, counts=counts, small_population=small_population,
-        sections=[_indicator_section(i, labels, rules, complete, small_population) for i in inds],
+        sections=[_indicator_section(i, labels, rules, complete, small_population, names) for i in inds],
         jobbspar=_jobbspar({i.indicator_id: i for i in inds}, complete, labels, rules),
         dq={**dq, "checked": fmt_datetime(dq["checked"]) if dq["checked"] else "okänd tid"},
     )
