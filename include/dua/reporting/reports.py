@@ -167,6 +167,8 @@ def indicator_report(url: str, out: Path) -> Path:
                    group by v.area_code, i.title_sv, v.indicator_id, v.breakdown_value, v.period, i.unit
                    order by 1, v.indicator_id, 3"""
             ).fetchall()
+        labels = dict(conn.execute("select breakdown_value, label_sv from published.label where breakdown = 'signal'")
+                      ) if relation_exists(conn, "published.label") else {}
     units = {"percent": "andel %", "mean": "medelvärde", "count": "antal"}
 
     def shown(v: str | None, unit: str) -> str:
@@ -176,8 +178,8 @@ def indicator_report(url: str, out: Path) -> Path:
             return v
         return fmt_number(Decimal(v), 0 if unit == "count" else 1)
 
-    rows = [(a, t if b == "total" else f"{t} — {b}", p, units.get(u, u), shown(k, u), shown(m, u), shown(tt, u),
-             "" if tg is None else fmt_number(tg))
+    rows = [(a, t if b == "total" else f"{t} — {labels.get(b, b)}", period_label(p), units.get(u, u),
+             shown(k, u), shown(m, u), shown(tt, u), "" if tg is None else fmt_number(tg))
             for a, t, b, p, u, k, m, tt, tg in rows]
     html = render("indikatorer.html", "Indikatorer — DUA uppföljning", rows=rows)
     out.parent.mkdir(parents=True, exist_ok=True)
