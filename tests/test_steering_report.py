@@ -211,14 +211,22 @@ def test_report_content(db_url: str, tmp_path: Path) -> None:
 
 def test_a_year_not_over_is_preliminary_and_not_judged(db_url: str, tmp_path: Path) -> None:
     _seed(db_url, dq=False, complete_2024=False)
+    with psycopg.connect(db_url) as conn:  # 2023 is over: 3 tracks, the target met
+        conn.execute("""insert into published.period values ('2023', 'year', 'År', '2023-01-01', '2023-12-31',
+                        2023, null, true)""")
+        conn.execute("""insert into published.indicator_value values ('jobbspar_tracks', '0581', '2023', 'total',
+                        'total', 'T', 3, null, 3, false, 3, %s, now())""", (RUN,))
     html = write_steering_report(db_url, "0581", tmp_path / "r.html").read_text(encoding="utf-8")
     jobb = _between(html, 'id="jobbspar"', 'id="indikatorer"')
-    assert "Åtagande Mål 2024 (preliminärt)" in jobb
-    assert "Antal jobbspår minst 3 2 preliminärt" in jobb
-    assert "Andel kvinnor bland deltagarna minst 50 % 42,0 % preliminärt" in jobb
-    assert "uppnått" not in jobb  # neither "uppnått" nor "ej uppnått"
+    assert "Åtagande Mål 2023 2024 (preliminärt)" in jobb
+    assert "Antal jobbspår minst 3 3 uppnått 2 preliminärt" in jobb
+    assert "Andel kvinnor bland deltagarna minst 50 % – 42,0 % preliminärt" in jobb
+    assert "ej uppnått" not in jobb
     summary = _between(html, 'id="sammanfattning"', "<nav>")
-    assert "Jobbspår, antal 2024 (preliminärt) – – 2 – – minst 3 preliminärt" in summary
+    # the preliminary year beside the verdict of the latest year that is over
+    assert "Jobbspår, antal 2024 (preliminärt) – – 2 – ↓ −1 sedan 2023 minst 3 preliminärt 2023: 3 uppnått" \
+        in summary
+    assert "Senaste hela året, 2023: 1 mål uppnått 0 ej uppnådda" in summary
     assert "Andel kvinnor bland deltagare i jobbspår 2024 (preliminärt) – – 42,0 % – – minst 50 % preliminärt" \
            in summary
     assert "0 mål uppnådda 1 ej uppnått 2 preliminära (året pågår) 1 indikator utan mål" in summary

@@ -442,8 +442,14 @@ def _summary(inds: list[Indicator], complete: set[str], rules: Mapping[str, Targ
             "spark": charts.sparkline(spark, unit=ind.unit, title=f"{ind.title}: utvecklingen (totalt)",
                                       target=float(target.value) if target and target.value is not None else None),
         })
-    counts = {k: sum(1 for r in rows if r["verdict"]["key"] == k)
-              for k in ("met", "not_met", "preliminary", "unknown", "none")}
+    rows.sort(key=lambda r: r["verdict"]["key"] == "none")  # the indicators with a target first
+    counts: dict = {k: sum(1 for r in rows if r["verdict"]["key"] == k)
+                    for k in ("met", "not_met", "preliminary", "unknown", "none")}
+    # beside preliminary years: how the latest year that is over went
+    previous = [r["verdict"]["previous"] for r in rows if r["verdict"].get("previous")]
+    years = sorted({p["year"] for p in previous})
+    counts["previous"] = ({"year": years[-1], **{k: sum(1 for p in previous if p["key"] == k and p["year"] == years[-1])
+                                                 for k in ("met", "not_met", "unknown")}} if years else None)
     return rows, counts
 
 
