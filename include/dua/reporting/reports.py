@@ -141,7 +141,7 @@ def data_quality_report(url: str, out: Path) -> Path:
                   summary=summary, files=file_rows, file_classes=file_classes,
                   reasons=[(c, reason_sv(c), n) for c, n in reasons],
                   per_file=per_file, months=months, month_series=month_series, link=link, held=held,
-                  masked=masked)
+                  masked=[(f, c, n, STATUS_SV.get(st, st)) for f, c, n, st in masked])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     return out
