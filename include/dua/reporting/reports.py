@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 
 from dua.reporting import charts
-from dua.reporting.formatting import READER_TZ, created_stamp, fmt_datetime, fmt_number, period_label
+from dua.reporting.formatting import READER_TZ, created_stamp, fmt_datetime, fmt_number, period_label, period_short
 from dua.reporting.templating import environment, render
 from dua.reporting.texts_sv import SEVERITY_SV, SOURCE_SV, STATUS_SV, check_sv, observed_sv, reason_sv
 from dua.warehouse.server import relation_exists
@@ -178,7 +178,7 @@ def indicator_report(url: str, out: Path) -> Path:
             return v
         return fmt_number(Decimal(v), 0 if unit == "count" else 1)
 
-    rows = [(a, t if b == "total" else f"{t} — {labels.get(b, b)}", period_label(p), units.get(u, u),
+    rows = [(a, t if b == "total" else f"{t} — {labels.get(b, b)}", period_short(p), units.get(u, u),
              shown(k, u), shown(m, u), shown(tt, u), "" if tg is None else fmt_number(tg))
             for a, t, b, p, u, k, m, tt, tg in rows]
     html = render("indikatorer.html", "Indikatorer — DUA uppföljning", rows=rows)
