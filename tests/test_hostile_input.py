@@ -361,7 +361,7 @@ def test_personnummer_in_unknown_columns_are_masked_and_reported(db_url, tmp_pat
     html = data_quality_report(db_url, tmp_path / "dq.html").read_text(encoding="utf-8")
     section = html.split("Okända kolumner med personnummer")[1].split("<h2>")[0]
     assert ('<td>af_status_0581_202405.csv</td><td>anteckning</td><td class="n">3</td>'
-            '<td>loaded</td>') in section
+            '<td>inläst</td>') in section
     assert no_clear_personnummer(html, json.dumps([e[0] for e in extra]))
 
 

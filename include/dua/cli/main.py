@@ -391,22 +391,20 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from dua.reporting.steering import write_steering_report
+    """The steering-group report of one area; an unknown area or period is refused with the known ones."""
+    import psycopg
+
+    from dua.reporting.steering import UnknownAreaError, resolve_area, resolve_period, write_steering_report
     from dua.warehouse.server import warehouse
 
-    if args.period and not (len(args.period) == 4 and args.period.isascii() and args.period.isdigit()):
-        raise ConfigError(f"--period takes a year YYYY, got {args.period!r}")
     with warehouse(create=False) as url:
-        import psycopg
-
-        from dua.reporting.steering import UnknownAreaError, resolve_area
-
         try:
             with psycopg.connect(url) as conn:
                 area = resolve_area(conn, args.area)
-            name = f"styrgrupp_{area}" + (f"_{args.period}" if args.period else "") + ".html"
+                period = resolve_period(conn, area, args.period) if args.period else None
+            name = f"styrgrupp_{area}" + (f"_{period}" if period else "") + ".html"
             out = Path(args.out) if args.out else settings().reports_dir / name
-            path = write_steering_report(url, area, out, period=args.period)
+            path = write_steering_report(url, area, out, period=period)
         except UnknownAreaError as exc:
             raise ConfigError(str(exc)) from None
     _print(f"steering-group report: {path}")
@@ -561,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("report", help="steering-group report (HTML, Swedish) for one area")
     p.add_argument("--area", required=True,
                    help="kommunkod, agreement-area code or name, e.g. 0581 or Norrköping")
-    p.add_argument("--period", help="limit to one year (YYYY)")
+    p.add_argument("--period", help="limit to one year with published values (YYYY)")
     p.add_argument("--out", help="output file (default DUA_HOME/reports/styrgrupp_<area>[_<period>].html)")
     p.set_defaults(func=cmd_report)
 

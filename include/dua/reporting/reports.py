@@ -12,62 +12,20 @@ No personal data: only counts and pseudonym-free aggregates.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import psycopg
-from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
 
 from dua.publish.latest import latest_values
-from dua.reporting.texts_sv import SEVERITY_SV, STATUS_SV, check_sv, observed_sv, reason_sv
+from dua.reporting import charts
+from dua.reporting.formatting import READER_TZ, created_stamp, fmt_datetime, fmt_number, period_label, period_short
+from dua.reporting.templating import environment, render
+from dua.reporting.texts_sv import SEVERITY_SV, SOURCE_SV, STATUS_SV, check_sv, observed_sv, reason_sv
+from dua.warehouse.server import relation_exists
 
-_TEMPLATES = Path(__file__).with_name("templates")
-
-
-def fmt_number(v: object, decimals: int | None = None) -> str:
-    """A number as a Swedish reader writes it: 1 234,5 (non-breaking space)."""
-    if v is None:
-        return ""
-    if isinstance(v, bool) or not isinstance(v, int | float | Decimal):
-        return str(v)
-    if decimals is None:
-        decimals = 0 if isinstance(v, int) or (isinstance(v, Decimal) and v == v.to_integral_value()) else 1
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(v, format=pattern, locale="sv_SE")
-
-
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    """The reports' templates: one base page, one stylesheet, autoescaping on."""
-    env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]),
-                      trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
-    env.filters["cell"] = lambda v: fmt_number(v) if not isinstance(v, str) else v
-    env.filters["num"] = fmt_number
-    return env
-
-
-def stylesheet() -> str:
-    return (_TEMPLATES / "style.css").read_text(encoding="utf-8")
-
-
-def render(template: str, title: str, **context: object) -> str:
-    return environment().get_template(template).render(title=title, css=Markup(stylesheet()),
-                                                       created=created_stamp(), **context)
-
-
-# readers' time zone: every time a report shows is Stockholm time, whatever the server's
-READER_TZ = ZoneInfo("Europe/Stockholm")
-
-
-def created_stamp(now: dt.datetime | None = None) -> str:
-    """When a report was made, in Stockholm time and saying so."""
-    now = now or dt.datetime.now(dt.UTC)
-    return f"{now.astimezone(READER_TZ):%Y-%m-%d %H:%M} (svensk tid)"
+__all__ = ["READER_TZ", "created_stamp", "data_quality_report", "environment", "fmt_number", "indicator_report",
+           "render", "write_reports"]
 
 
 def _banner(conn: psycopg.Connection, checks: list[tuple]) -> dict:
@@ -88,7 +46,7 @@ def _banner(conn: psycopg.Connection, checks: list[tuple]) -> dict:
     if published:
         at, rows = published
         return {"level": "warn" if warnings else "ok",
-                "headline": f"Körningen {run_id} publicerades {at.astimezone(READER_TZ):%Y-%m-%d %H:%M} "
+                "headline": f"Körningen {run_id} publicerades {fmt_datetime(at)} "
                             f"(svensk tid): {fmt_number(rows)} indikatorvärden.",
                 "lines": warn_line}
     if blocking:
@@ -142,6 +100,8 @@ def data_quality_report(url: str, out: Path) -> Path:
                    order by success, severity, suite, check_name"""
             ).fetchall()
         banner = _banner(conn, checks)
+        names = dict(conn.execute("select area_code, area_name from published.area")) if relation_exists(
+            conn, "published.area") else {}
         link = conn.execute(
             """with d as (select distinct kommunkod, person_id from raw.dexter_enrolment
                           where not pnr_is_temporary),
@@ -163,7 +123,8 @@ def data_quality_report(url: str, out: Path) -> Path:
     n_warn_ok = sum(1 for c in checks if c[4] == "warning" and c[5])
     summary = (f"{n_block_ok} av {n_block} blockerande kontroller godkända; "
                f"{n_warn_ok} av {n_warn} varningskontroller godkända.")
-    file_rows = [(f, src, k, STATUS_SV.get(st, st), tot, ld, rj, f"{code}: {reason_sv(code)}" if code else "")
+    file_rows = [(f, SOURCE_SV.get(src, src), k, STATUS_SV.get(st, st), tot, ld, rj,
+                  f"{code}: {reason_sv(code)}" if code else "")
                  for f, src, k, st, tot, ld, rj, code, _msg in files]
     file_classes = ["bad" if st == "rejected" else "" for _f, _s, _k, st, *_ in files]
     series: dict[str, list] = {}
@@ -171,13 +132,17 @@ def data_quality_report(url: str, out: Path) -> Path:
         series.setdefault(k, []).append((m, n))
     month_series = []
     for k, pts in series.items():
-        top = max(n for _m, n in pts) or 1
-        month_series.append((k, [(m, n, round(100 * n / top)) for m, n in pts]))
+        label = f"{names[k]} ({k})" if names.get(k) else k
+        periods = [m for m, _n in pts]
+        month_series.append((label, charts.bar_chart(
+            periods, [charts.Series("Personer", "#2f6f9f", [n for _m, n in pts])], unit="count",
+            title=f"Personer per månad i {label}", value_labels=len(periods) <= 12)))
+    months = [(k, period_label(m), n) for k, m, n in months]
     html = render("datakvalitet.html", "Datakvalitet — DUA uppföljning", banner=banner, checks=rows,
                   summary=summary, files=file_rows, file_classes=file_classes,
                   reasons=[(c, reason_sv(c), n) for c, n in reasons],
                   per_file=per_file, months=months, month_series=month_series, link=link, held=held,
-                  masked=masked)
+                  masked=[(f, c, n, STATUS_SV.get(st, st)) for f, c, n, st in masked])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     return out
@@ -187,6 +152,8 @@ def indicator_report(url: str, out: Path) -> Path:
     with psycopg.connect(url) as conn:
         rows = [(r.area_code, r.title_sv, r.breakdown_value, r.period, r.unit, r.women, r.men, r.total,
                  r.target_value) for r in latest_values(conn)]
+        labels = dict(conn.execute("select breakdown_value, label_sv from published.label where breakdown = 'signal'")
+                      ) if relation_exists(conn, "published.label") else {}
     units = {"percent": "andel %", "mean": "medelvärde", "count": "antal"}
 
     def shown(v: str | None, unit: str) -> str:
@@ -196,8 +163,8 @@ def indicator_report(url: str, out: Path) -> Path:
             return v
         return fmt_number(Decimal(v), 0 if unit == "count" else 1)
 
-    rows = [(a, t if b == "total" else f"{t} — {b}", p, units.get(u, u), shown(k, u), shown(m, u), shown(tt, u),
-             "" if tg is None else fmt_number(tg))
+    rows = [(a, t if b == "total" else f"{t} — {labels.get(b, b)}", period_short(p), units.get(u, u),
+             shown(k, u), shown(m, u), shown(tt, u), "" if tg is None else fmt_number(tg))
             for a, t, b, p, u, k, m, tt, tg in rows]
     html = render("indikatorer.html", "Indikatorer — DUA uppföljning", rows=rows)
     out.parent.mkdir(parents=True, exist_ok=True)

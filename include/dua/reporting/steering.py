@@ -1,40 +1,56 @@
 """Steering-group report for one area: a self-contained HTML file in Swedish.
 
 ``write_steering_report(url, area, out, period=None)`` reads ``published.*``
-(and, when present, ``seeds.*``, ``dq.validation_result`` and ``meta.*``) and
-writes one HTML file with inline CSS and inline SVG charts drawn here — no
-scripts, fonts or images from the network, so the file can be mailed or
-archived as it is.
+(and, when present, ``dq.validation_result`` and ``meta.*``) and renders the
+template ``styrgrupp.html`` (the reports' one base page and stylesheet) with
+charts from :mod:`dua.reporting.charts`: no scripts, fonts or images from the
+network, so the file can be mailed or archived as it is.
 
 Contents:
 
-- header: area name, period, publication run id and time;
-- one chart per published indicator (breakdown ``total``; months, or years for
-  yearly indicators) with women (K) and men (M) and a thin line for all (T),
-  the agreement's target where ``target_value`` is set, and under each chart a
-  table of K/M/T per period where suppressed cells show "..";
-- the job-track commitments per year (tracks ≥ 3, places ≥ 180, target group
-  ≥ 50 %, women 50 %, in work/studies within 90 days ≥ 60 %) and per track;
-- "Datakvalitet": failed checks of the latest validation run (when
-  ``dq.validation_result`` exists) and quarantined rows of the area's files.
+- the first page: per indicator the latest value for women, men and all, the
+  gap between women and men, the change since the period before, the target
+  with its operator (minst / högst / högre än basåret) and whether it is met;
+  a year not yet over in the data is preliminary and is not judged;
+- one section per indicator: a chart (months, or years) of women, men and
+  all, and a table of every period where protected cells show "..".  A
+  monthly series with a small population (fewer than ``SMALL_POPULATION``
+  persons in the denominator in some month, or a protected month) is drawn as
+  rolling 12 months: the sum of the 12 months' numerators over the sum of
+  their denominators; the table keeps the months;
+- the job-track commitments per year and per track;
+- "Datakvalitet": failed checks of the latest validation run and
+  quarantined rows of the area's files, in Swedish.
 
-Numbers use a decimal comma (31,6 %). Only published aggregates are shown.
+Only published aggregates are shown.
 """
 
 from __future__ import annotations
 
-import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from html import escape
 from pathlib import Path
 from typing import NoReturn
 
 import psycopg
+from markupsafe import Markup
 
-from dua.reporting.reports import created_stamp
-from dua.reporting.texts_sv import check_sv, observed_sv, reason_sv
+from dua.reporting import charts
+from dua.reporting.formatting import (
+    UNIT_SV,
+    fmt_datetime,
+    fmt_difference,
+    fmt_number,
+    fmt_target,
+    fmt_value,
+    period_label,
+    period_short,
+    share,
+)
+from dua.reporting.templating import render
+from dua.reporting.texts_sv import SEVERITY_SV, SOURCE_SV, check_sv, observed_sv, reason_sv
 from dua.warehouse.server import relation_exists
 
 # Order of the contract (shared/contracts/indicators.md); unknown ids follow alphabetically.
@@ -47,7 +63,8 @@ INDICATOR_ORDER = (
 )
 
 # The job-track commitments of the agreements (Malmö lokalt mål 2, Norrköping
-# "Uppföljning av lokala mål"): (indicator, label, default target, unit).
+# "Uppföljning av lokala mål"): (indicator, label, default target, unit); the
+# published targets (published.target) take precedence.
 JOBBSPAR_COMMITMENTS = (
     ("jobbspar_tracks", "Antal jobbspår", Decimal(3), "count"),
     ("jobbspar_places", "Platser i jobbspår", Decimal(180), "count"),
@@ -56,67 +73,13 @@ JOBBSPAR_COMMITMENTS = (
     ("jobbspar_work_studies_90d", "I arbete, studier eller eget företag inom 90 dagar", Decimal(60), "percent"),
 )
 
+# A monthly series with fewer persons than this in some month's denominator is
+# drawn as rolling 12 months.
+SMALL_POPULATION = 30
+ROLLING_MONTHS = 12
+
 GENDERS = ("K", "M", "T")
 GENDER_LABEL = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
-COLOURS = {"K": "#a4286a", "M": "#1f6fb2", "T": "#4a4a4a", "target": "#d97706"}
-MONTHS_SV = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-
-_CSS = """
-body{font-family:system-ui,sans-serif;margin:2rem auto;color:#1d2a33;max-width:1100px;padding:0 1rem}
-h1{font-size:1.6rem;margin-bottom:.3rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:2px solid #d0dbe3}
-h3{font-size:1.02rem;margin:1.6rem 0 .2rem}
-table{border-collapse:collapse;margin:.4rem 0 1rem;font-size:.9rem}
-th,td{padding:.25rem .7rem;border-bottom:1px solid #e3e9ee;text-align:left}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.ok{color:#1a7f37;font-weight:600}.bad{color:#b42318;font-weight:600}.muted{color:#667}
-.meta{display:grid;grid-template-columns:max-content auto;gap:.15rem 1rem;margin:.6rem 0 1rem}
-.meta dt{color:#667}.meta dd{margin:0}
-figure{margin:.3rem 0}svg{max-width:100%;height:auto;font-family:system-ui,sans-serif}
-.sup{color:#b42318}.note{background:#f5f8fa;border-left:4px solid #d0dbe3;padding:.5rem .8rem;margin:.8rem 0}
-nav ul{columns:2;font-size:.9rem}
-"""
-
-
-# ---------------------------------------------------------------- formatting
-def fmt_number(v: Decimal | float | int | None, unit: str = "") -> str:
-    """Swedish number: decimal comma, space as thousands separator; "31,6 %" for percent."""
-    if v is None:
-        return "–"
-    f = float(v)
-    if unit == "count" and f == int(f):
-        s = f"{int(f):,}".replace(",", " ")
-    else:
-        s = f"{f:,.1f}".replace(",", " ").replace(".", ",")
-    return f"{s} %" if unit == "percent" else s
-
-
-def fmt_target(v: Decimal | float | int | None, unit: str = "") -> str:
-    """A target as the agreement states it: "50 %", "180" (one decimal only when needed)."""
-    if v is not None and float(v) == int(float(v)):
-        return fmt_number(int(float(v)), "count") + (" %" if unit == "percent" else "")
-    return fmt_number(v, unit)
-
-
-def _period_label(period: str) -> str:
-    if len(period) == 7:
-        return f"{MONTHS_SV[int(period[5:7]) - 1]} {period[:4]}"
-    return period
-
-
-def _table(headers: list[str], rows: list[list[str]], numeric: set[int] | None = None,
-           raw: bool = False) -> str:
-    """HTML table; cells are escaped unless ``raw`` (then the caller escaped them)."""
-    numeric = numeric or set()
-    head = "".join(f'<th class="{"n" if i in numeric else ""}">{escape(h)}</th>' for i, h in enumerate(headers))
-    body = "".join(
-        "<tr>" + "".join(
-            f'<td class="{"n" if i in numeric else ""}">{v if raw else escape(v)}</td>' for i, v in enumerate(r)
-        ) + "</tr>"
-        for r in rows
-    )
-    if not rows:
-        body = f'<tr><td colspan="{len(headers)}" class="muted">inga rader</td></tr>'
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 # ---------------------------------------------------------------- data
@@ -129,7 +92,7 @@ class Cell:
     target: Decimal | None
 
     def shown(self, unit: str) -> str:
-        return ".." if self.suppressed else fmt_number(self.value, unit)
+        return ".." if self.suppressed else fmt_value(self.value, unit)
 
     @property
     def number(self) -> float | None:
@@ -142,12 +105,85 @@ class Indicator:
     title: str
     unit: str
     period_types: str
+    description: str = ""
     # (breakdown, breakdown_value) -> period -> gender -> Cell
     cells: dict[tuple[str, str], dict[str, dict[str, Cell]]] = field(default_factory=dict)
 
     def series(self, breakdown: str = "total", value: str = "total") -> dict[str, dict[str, Cell]]:
         return self.cells.get((breakdown, value), {})
 
+
+@dataclass(frozen=True)
+class Target:
+    """How a value is judged: ``comparison`` at_least / at_most against ``value``, or
+    higher_than_baseline / lower_than_baseline against the value of ``baseline_year``."""
+
+    comparison: str
+    value: Decimal | None = None
+    baseline_year: int | None = None
+
+    def text(self, unit: str, baseline: Decimal | None = None) -> str:
+        if self.comparison in ("higher_than_baseline", "lower_than_baseline"):
+            word = "högre" if self.comparison == "higher_than_baseline" else "lägre"
+            known = f" ({fmt_value(baseline, unit)})" if baseline is not None else ""
+            return f"{word} än {self.baseline_year}{known}"
+        return ("högst " if self.comparison == "at_most" else "minst ") + fmt_target(self.value, unit)
+
+    def met(self, v: Decimal, baseline: Decimal | None = None) -> bool | None:
+        """Whether ``v`` meets the target; None when it cannot be judged (no baseline)."""
+        if self.comparison == "at_most":
+            return v <= self.value if self.value is not None else None
+        if self.comparison == "higher_than_baseline":
+            return None if baseline is None else v > baseline
+        if self.comparison == "lower_than_baseline":
+            return None if baseline is None else v < baseline
+        return v >= self.value if self.value is not None else None
+
+
+@dataclass(frozen=True)
+class Rolling:
+    """A rolling 12 months' value and the number of its months with published values."""
+
+    value: Decimal | None
+    months: int
+
+
+def add_months(period: str, n: int) -> str:
+    y, m = divmod(int(period[:4]) * 12 + int(period[5:7]) - 1 + n, 12)
+    return f"{y:04d}-{m + 1:02d}"
+
+
+def rolling_12(points: Mapping[str, tuple[Decimal | None, Decimal | None]], unit: str) -> dict[str, Rolling]:
+    """Per month (``YYYY-MM`` → (numerator, denominator)): the sum of the numerators of
+    the 12 months ending with it over the sum of their denominators (× 100 for a
+    share), rounded to one decimal.  A month's window starts in a published month
+    (the first 11 months of a series have none); a protected month (no numerator)
+    is left out of its windows and ``months`` says so."""
+    if not points:
+        return {}
+    first = min(points)
+    out = {}
+    for month in sorted(points):
+        start = add_months(month, 1 - ROLLING_MONTHS)
+        if start < first:
+            continue
+        window = [points.get(add_months(start, k)) for k in range(ROLLING_MONTHS)]
+        used = [(n, d) for n, d in (w or (None, None) for w in window) if n is not None and d]
+        value = share(sum(n for n, _ in used), sum(d for _, d in used), unit) if used else None
+        out[month] = Rolling(value, len(used))
+    return out
+
+
+def is_small(series: Mapping[str, Mapping[str, Cell]], threshold: int = SMALL_POPULATION) -> bool:
+    """Whether a monthly series has fewer than ``threshold`` persons in some month's
+    denominator (women, men or all) or a protected month."""
+    for period, cells in series.items():
+        if len(period) != 7:
+            continue
+        for c in cells.values():
+            if c.suppressed or (c.denominator is not None and c.denominator < threshold):
+                return True
+    return False
 
 
 def _area_name(conn: psycopg.Connection, area: str) -> str:
@@ -228,11 +264,28 @@ def _labels(conn: psycopg.Connection) -> dict[tuple[str, str], str]:
         "select breakdown, breakdown_value, label_sv from published.label")}
 
 
+def resolve_period(conn: psycopg.Connection, area: str, period: str) -> str:
+    """A year (YYYY) with published values for the area; anything else is refused
+    with the list of the area's published years."""
+    years = sorted({r[0] for r in conn.execute(
+        "select distinct left(period, 4) from published.indicator_value where area_code = %s", (area,))})
+    wanted = period.strip()
+    if wanted in years:
+        return wanted
+    name = _area_name(conn, area)
+    listed = ", ".join(years) or "none"
+    if not re.fullmatch(r"[0-9]{4}", wanted):
+        raise UnknownAreaError(f"period must be a year YYYY, not {period!r}; "
+                               f"years with published values for {name} ({area}): {listed}")
+    raise UnknownAreaError(f"no published values for {name} ({area}) in {wanted}; "
+                           f"years with published values: {listed}")
+
+
 def _load_indicators(conn: psycopg.Connection, area: str, period: str | None) -> list[Indicator]:
     if not relation_exists(conn, "published.indicator"):
         return []
     inds = {r[0]: Indicator(*r) for r in conn.execute(
-        "select indicator_id, title_sv, unit, period_types from published.indicator")}
+        "select indicator_id, title_sv, unit, period_types, coalesce(description_sv, '') from published.indicator")}
     if relation_exists(conn, "published.indicator_value"):
         rows = conn.execute(
             """select indicator_id, period, breakdown, breakdown_value, gender, numerator, denominator, value,
@@ -252,378 +305,354 @@ def _load_indicators(conn: psycopg.Connection, area: str, period: str | None) ->
     return sorted(inds.values(), key=lambda i: (rank.get(i.indicator_id, len(rank)), i.indicator_id))
 
 
-# ---------------------------------------------------------------- charts
-def _nice_max(v: float, unit: str) -> float:
-    if v <= 0:
-        return 100.0 if unit == "percent" else 1.0
-    exp = 10 ** math.floor(math.log10(v))
-    for m in (1, 2, 2.5, 5, 10):
-        if v <= m * exp:
-            top = m * exp
-            break
-    if unit == "percent" and v <= 100:
-        top = min(top, 100.0)
-    return float(top)
+def _targets(conn: psycopg.Connection, area: str) -> dict[str, Target]:
+    """The published targets of the area (an area's own before the one for every area, '*')."""
+    if not relation_exists(conn, "published.target"):
+        return {}
+    rows = conn.execute(
+        """select distinct on (indicator_id) indicator_id, comparison, target_value, baseline_year
+           from published.target where area_code in (%s, '*')
+           order by indicator_id, area_code = '*', valid_from desc nulls last""", (area,)).fetchall()
+    return {i: Target(c, v, b) for i, c, v, b in rows if c}
 
 
-def _svg_text(x: float, y: float, text: str, anchor: str = "middle", size: int = 11, fill: str = "#44525c",
-              extra: str = "") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{fill}"{extra}>'
-            f"{escape(text)}</text>")
+def _baseline(ind: Indicator, target: Target | None) -> Decimal | None:
+    if target is None or target.baseline_year is None:
+        return None
+    c = ind.series().get(str(target.baseline_year), {}).get("T")
+    return None if c is None or c.suppressed else c.value
 
 
-def chart_svg(ind: Indicator, periods: list[str], data: dict[str, dict[str, Cell]], kind: str) -> str:
-    """Inline SVG: ``kind`` "line" (months) or "bar" (years). Suppressed or missing values leave gaps."""
-    width, height = 760, 290
-    left, right, top, bottom = 62, 20, 34, 46
-    pw, ph = width - left - right, height - top - bottom
-    n = len(periods)
-    band = pw / max(n, 1)
-    unit = ind.unit
-
-    def val(p: str, g: str) -> float | None:
-        c = data.get(p, {}).get(g)
-        return c.number if c else None
-
-    def tgt(p: str) -> float | None:
-        cells = [c for c in data.get(p, {}).values() if c.target is not None]
-        return float(cells[0].target) if cells else None
-
-    targets = [tgt(p) for p in periods]
-    values = [v for p in periods for g in GENDERS if (v := val(p, g)) is not None]
-    ymax = _nice_max(max(values + [t for t in targets if t is not None] + [0.0]), unit)
-
-    def x(i: int) -> float:
-        return left + (i + 0.5) * band
-
-    def y(v: float) -> float:
-        return top + ph * (1 - v / ymax)
-
-    parts: list[str] = [
-        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-label="{escape(ind.title)}">',
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
-    ]
-    for k in range(6):  # grid and y labels
-        v = ymax * k / 5
-        parts.append(f'<line x1="{left}" x2="{left + pw}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
-                     f'stroke="{"#9aa7b0" if k == 0 else "#e3e9ee"}" stroke-width="1"/>')
-        label = fmt_target(v, "percent" if unit == "percent" else "")
-        parts.append(_svg_text(left - 6, y(v) + 4, label, anchor="end", size=10))
-    step = max(1, math.ceil(n / 12))  # x labels: at most 12
-    for i, p in enumerate(periods):
-        if i % step and i != n - 1:
-            continue
-        if len(p) == 7:
-            parts.append(_svg_text(x(i), top + ph + 16, MONTHS_SV[int(p[5:7]) - 1]))
-            if i == 0 or p.endswith("-01"):
-                parts.append(_svg_text(x(i), top + ph + 30, p[:4], size=10))
-        else:
-            parts.append(_svg_text(x(i), top + ph + 18, p, size=12))
-
-    def title(g: str, p: str) -> str:
-        c = data.get(p, {}).get(g)
-        shown = c.shown(unit) if c else "–"
-        return f"<title>{escape(GENDER_LABEL[g])} {escape(_period_label(p))}: {escape(shown)}</title>"
-
-    def suppressed_mark(i: int, g: str, dx: float = 0.0) -> str:
-        return (f'<text x="{x(i) + dx:.1f}" y="{top + ph - 5:.1f}" text-anchor="middle" font-size="12" '
-                f'font-weight="700" fill="{COLOURS[g]}">..{title(g, periods[i])}</text>')
-
-    present = {g for p in periods for g in data.get(p, {})}
-    t_only = not present & {"K", "M"}  # jobbspar_places, jobbspar_tracks: T only
-    if kind == "bar":
-        bw = min(band * 0.32, 60)
-        bars = (("T", 0.0),) if t_only else (("K", -bw / 2 - 1), ("M", bw / 2 + 1))
-        for i, p in enumerate(periods):
-            for g, dx in bars:
-                c = data.get(p, {}).get(g)
-                v = val(p, g)
-                if v is not None:
-                    parts.append(f'<rect x="{x(i) + dx - bw / 2:.1f}" y="{y(v):.1f}" width="{bw:.1f}" '
-                                 f'height="{y(0) - y(v):.1f}" fill="{COLOURS[g]}" opacity=".85">'
-                                 f"{title(g, p)}</rect>")
-                    parts.append(_svg_text(x(i) + dx, y(v) - 4, fmt_number(v, unit), size=10,
-                                           fill=COLOURS[g]))
-                elif c is not None and c.suppressed:
-                    parts.append(suppressed_mark(i, g, dx))
-            t = val(p, "T")
-            if t is not None and not t_only:
-                parts.append(f'<line x1="{x(i) - bw - 6:.1f}" x2="{x(i) + bw + 6:.1f}" y1="{y(t):.1f}" '
-                             f'y2="{y(t):.1f}" stroke="{COLOURS["T"]}" stroke-width="2">{title("T", p)}</line>')
-    else:
-        for g, w, r in (("T", 1.4, 2.2), ("K", 2.6, 3.6), ("M", 2.6, 3.6)):
-            segment: list[str] = []
-            segments: list[list[str]] = []
-            for i, p in enumerate(periods):
-                v = val(p, g)
-                if v is None:
-                    if segment:
-                        segments.append(segment)
-                    segment = []
-                    c = data.get(p, {}).get(g)
-                    if c is not None and c.suppressed and g != "T":
-                        parts.append(suppressed_mark(i, g, -7 if g == "K" else 7))
-                    continue
-                segment.append(f"{x(i):.1f},{y(v):.1f}")
-            if segment:
-                segments.append(segment)
-            for s in segments:
-                if len(s) > 1:
-                    parts.append(f'<polyline points="{" ".join(s)}" fill="none" stroke="{COLOURS[g]}" '
-                                 f'stroke-width="{w}" stroke-linejoin="round"/>')
-            for i, p in enumerate(periods):
-                v = val(p, g)
-                if v is not None:
-                    parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="{r}" fill="{COLOURS[g]}">'
-                                 f"{title(g, p)}</circle>")
-    # target: a dashed line through the periods that have one
-    tsegs: list[list[tuple[float, float]]] = [[]]
-    for i, t in enumerate(targets):
-        if t is None:
-            tsegs.append([])
-        else:
-            tsegs[-1].append((x(i), y(t)))
-    for s in (s for s in tsegs if s):
-        if len(s) == 1 or all(pt[1] == s[0][1] for pt in s):  # constant: across the bands
-            x0, x1 = s[0][0] - band / 2 + 2, s[-1][0] + band / 2 - 2
-            pts = f"{x0:.1f},{s[0][1]:.1f} {x1:.1f},{s[-1][1]:.1f}"
-        else:
-            pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in s)
-        parts.append(f'<polyline points="{pts}" fill="none" stroke="{COLOURS["target"]}" stroke-width="2" '
-                     f'stroke-dasharray="7 5"/>')
-    last_t = next((t for t in reversed(targets) if t is not None), None)
-    if last_t is not None:
-        parts.append(_svg_text(left + pw - 2, y(last_t) - 6, f"Mål {fmt_target(last_t, unit)}", anchor="end",
-                               size=11, fill=COLOURS["target"], extra=' font-weight="600"'))
-    # legend
-    lx = left
-    legend = [(g, GENDER_LABEL[g]) for g in GENDERS if g in present] + (
-        [("target", "Mål")] if last_t is not None else [])
-    for key, label in legend:
-        if key == "target":
-            parts.append(f'<line x1="{lx}" x2="{lx + 22}" y1="14" y2="14" stroke="{COLOURS[key]}" stroke-width="2" '
-                         f'stroke-dasharray="7 5"/>')
-        else:
-            sw = 1.4 if key == "T" else 3
-            parts.append(f'<line x1="{lx}" x2="{lx + 22}" y1="14" y2="14" stroke="{COLOURS[key]}" '
-                         f'stroke-width="{sw}"/>')
-        parts.append(_svg_text(lx + 27, 18, label, anchor="start", size=12, fill="#1d2a33"))
-        lx += 40 + 7 * len(label)
-    parts.append(_svg_text(left + pw, 18, '".." = skyddat värde', anchor="end", size=11))
-    parts.append("</svg>")
-    return "".join(parts)
+def _target_of(ind: Indicator, rules: Mapping[str, Target], cell: Cell | None) -> Target | None:
+    """The rule of the indicator, with the published row's target value where it has one."""
+    rule = rules.get(ind.indicator_id)
+    value = cell.target if cell is not None else None
+    if rule is None:
+        return Target("at_least", value) if value is not None else None
+    if value is not None and rule.comparison in ("at_least", "at_most"):
+        return Target(rule.comparison, value)
+    return rule
 
 
-def _values_table(ind: Indicator, periods: list[str], data: dict[str, dict[str, Cell]]) -> str:
-    has_target = any(c.target is not None for p in periods for c in data.get(p, {}).values())
-    with_base = ind.unit in ("percent", "mean")
-    headers = ["Period", "Kvinnor", "Män", "Totalt"] + (["Underlag (totalt)"] if with_base else []) + (
-        ["Mål"] if has_target else [])
+def _verdict(met: bool | None, preliminary: bool, no_value: bool, target: Target | None,
+             baseline: Decimal | None) -> dict:
+    if target is None:
+        return {"text": "inget mål", "cls": "muted", "key": "none"}
+    if preliminary:
+        return {"text": "preliminärt", "cls": "muted", "key": "preliminary"}
+    if no_value:
+        return {"text": "ej bedömbart (skyddat)", "cls": "muted", "key": "unknown"}
+    if met is None:
+        why = f" ({target.baseline_year} saknas)" if target.baseline_year and baseline is None else ""
+        return {"text": f"ej bedömbart{why}", "cls": "muted", "key": "unknown"}
+    return ({"text": "uppnått", "cls": "ok", "key": "met"} if met
+            else {"text": "ej uppnått", "cls": "bad", "key": "not_met"})
+
+
+def _rolling_by_gender(series: Mapping[str, Mapping[str, Cell]], unit: str) -> dict[str, dict[str, Rolling]]:
+    months = {p: cells for p, cells in series.items() if len(p) == 7}
+    return {g: rolling_12({p: (c[g].numerator, c[g].denominator) if g in c else (None, None)
+                           for p, c in months.items()}, unit) for g in GENDERS}
+
+
+# ---------------------------------------------------------------- the first page
+def _last_complete_year(ind: Indicator, series: Mapping[str, Mapping[str, Cell]], complete: set[str],
+                        rules: Mapping[str, Target], target: Target) -> dict | None:
+    """The verdict of the latest year that is over, beside a preliminary one."""
+    year = next((p for p in sorted(series, reverse=True) if len(p) == 4 and p in complete), None)
+    if year is None:
+        return None
+    c = series[year].get("T")
+    rule = _target_of(ind, rules, c) or target
+    baseline = _baseline(ind, rule)
+    no_value = c is None or c.suppressed or c.value is None
+    met = None if no_value else rule.met(c.value, baseline)
+    v = _verdict(met, False, no_value, rule, baseline)
+    return {"year": year, "value": "–" if c is None else c.shown(ind.unit), **v}
+
+
+def _summary(inds: list[Indicator], complete: set[str], rules: Mapping[str, Target],
+             threshold: int) -> tuple[list[dict], dict[str, int]]:
+    """Per indicator its latest value, gap, change, target and verdict.  An indicator
+    with a target and yearly values is summarised by its latest year (the
+    agreements' targets are yearly); else by its latest month, as rolling 12 months
+    when its population is small."""
     rows = []
-    for p in periods:
-        cells = data.get(p, {})
-        row = [escape(_period_label(p) if len(p) == 7 else p)]
-        for g in GENDERS:
-            c = cells.get(g)
-            shown = c.shown(ind.unit) if c else "–"
-            row.append('<span class="sup" title="skyddat värde">..</span>' if shown == ".." else escape(shown))
-        if with_base:
-            t = cells.get("T")
-            row.append(escape(".." if t and t.suppressed else fmt_number(t.denominator if t else None, "count")))
-        if has_target:
-            tg = next((c.target for c in cells.values() if c.target is not None), None)
-            row.append(escape(fmt_target(tg, ind.unit)) if tg is not None else "–")
-        rows.append(row)
-    return _table(headers, rows, set(range(1, len(headers))), raw=True)
+    for ind in inds:
+        series = ind.series()
+        if not series:
+            continue
+        months = sorted(p for p in series if len(p) == 7)
+        years = sorted(p for p in series if len(p) == 4)
+        has_target = ind.indicator_id in rules or any(
+            c.target is not None for cells in series.values() for c in cells.values())
+        use_years = bool(years) and (has_target or not months)
+        rolling = not use_years and ind.unit != "count" and is_small(series, threshold)
+        values: dict[str, Decimal | None]
+        if rolling:
+            roll = _rolling_by_gender(series, ind.unit)
+            shown_months = [p for p in months if roll["T"].get(p) and roll["T"][p].value is not None]
+            if not shown_months:
+                rolling = False
+            else:
+                latest = shown_months[-1]
+                before = add_months(latest, -ROLLING_MONTHS)
+                values = {g: (roll[g][latest].value if latest in roll[g] else None) for g in GENDERS}
+                prev = roll["T"][before].value if before in roll["T"] else None
+                texts = {g: fmt_value(values[g], ind.unit) for g in GENDERS}
+                period_text = f"12 mån. t.o.m. {period_short(latest)}"
+                trend_since = f"12 mån. t.o.m. {period_short(before)}"
+                spark = [float(roll["T"][p].value) if p in roll["T"] and roll["T"][p].value is not None else None
+                         for p in months[-24:]]
+                cell_t = series[latest].get("T")
+        if not rolling:
+            periods = years if use_years else months
+            latest = periods[-1]
+            before = periods[-2] if len(periods) > 1 else None
+            cells = series[latest]
+            values = {g: (None if g not in cells or cells[g].suppressed else cells[g].value) for g in GENDERS}
+            texts = {g: cells[g].shown(ind.unit) if g in cells else "–" for g in GENDERS}
+            prev_cell = series.get(before, {}).get("T") if before else None
+            prev = None if prev_cell is None or prev_cell.suppressed else prev_cell.value
+            preliminary_latest = use_years and latest not in complete
+            period_text = period_short(latest) + (" (preliminärt)" if preliminary_latest else "")
+            trend_since = period_short(before) if before else ""
+            spark = [c.number if (c := series[p].get("T")) else None for p in periods[-24:]]
+            cell_t = cells.get("T")
+        preliminary = len(latest) == 4 and latest not in complete
+        gap = "–"
+        if values["K"] is not None and values["M"] is not None and ind.unit != "count":
+            gap = fmt_difference(values["K"] - values["M"], "")
+        trend = {"arrow": "", "change": "–", "text": ""}
+        if values["T"] is not None and prev is not None:
+            diff = values["T"] - prev
+            trend = {"arrow": "↑" if diff > 0 else "↓" if diff < 0 else "→",
+                     "change": fmt_difference(diff, "count" if ind.unit == "count" else ""),
+                     "text": f"sedan {trend_since}"}
+        target = _target_of(ind, rules, cell_t)
+        baseline = _baseline(ind, target)
+        met = target.met(values["T"], baseline) if target and values["T"] is not None else None
+        verdict = _verdict(met, preliminary, values["T"] is None, target, baseline)
+        if preliminary and target is not None:
+            verdict["previous"] = _last_complete_year(ind, series, complete, rules, target)
+        rows.append({
+            "id": ind.indicator_id, "title": ind.title, "period": period_text, "rolling": rolling,
+            "K": texts["K"], "M": texts["M"], "T": texts["T"], "gap": gap, "trend": trend,
+            "target": target.text(ind.unit, baseline) if target else "–", "verdict": verdict,
+            "spark": charts.sparkline(spark, unit=ind.unit, title=f"{ind.title}: utvecklingen (totalt)",
+                                      target=float(target.value) if target and target.value is not None else None),
+        })
+    rows.sort(key=lambda r: r["verdict"]["key"] == "none")  # the indicators with a target first
+    counts: dict = {k: sum(1 for r in rows if r["verdict"]["key"] == k)
+                    for k in ("met", "not_met", "preliminary", "unknown", "none")}
+    # beside preliminary years: how the latest year that is over went
+    previous = [r["verdict"]["previous"] for r in rows if r["verdict"].get("previous")]
+    years = sorted({p["year"] for p in previous})
+    counts["previous"] = ({"year": years[-1], **{k: sum(1 for p in previous if p["key"] == k and p["year"] == years[-1])
+                                                 for k in ("met", "not_met", "unknown")}} if years else None)
+    return rows, counts
 
 
-def _indicator_section(ind: Indicator, labels: dict[tuple[str, str], str]) -> str:
-    unit_sv = {"percent": "andel, %", "mean": "medelvärde", "count": "antal"}.get(ind.unit, ind.unit)
-    out = [f'<section id="ind-{escape(ind.indicator_id)}"><h3>{escape(ind.title)}</h3>'
-           f'<p class="muted">{escape(unit_sv)} · <code>{escape(ind.indicator_id)}</code></p>']
+# ---------------------------------------------------------------- indicator sections
+def _series(data: Mapping[str, Mapping[str, Cell]], periods: list[str], genders: tuple[str, ...],
+            ) -> list[charts.Series]:
+    out = []
+    for g in genders:
+        cells = [data.get(p, {}).get(g) for p in periods]
+        out.append(charts.Series(GENDER_LABEL[g], charts.COLOURS[g], [c.number if c else None for c in cells],
+                                 [bool(c and c.suppressed) for c in cells], thin=g == "T"))
+    return out
+
+
+def _cell(c: Cell | None, unit: str) -> dict | str:
+    if c is None:
+        return "–"
+    if c.suppressed:
+        return {"text": "..", "cls": "sup", "title": "skyddat värde"}
+    return fmt_value(c.value, unit)
+
+
+def _indicator_section(ind: Indicator, labels: Mapping[tuple[str, str], str], rules: Mapping[str, Target],
+                       complete: set[str], threshold: int, names: Mapping[str, str]) -> dict:
+    section = {"id": ind.indicator_id, "title": ind.title, "unit": UNIT_SV.get(ind.unit, ind.unit),
+               "description": _named(ind.description, names), "parts": [], "note": ""}
     total = ind.series()
     if not total and ind.cells:
         # cooperation_signals: no total, one row per signal
         rows = []
-        for (bd, bv), per in sorted(ind.cells.items()):
+        for (bd, bv), per in sorted(ind.cells.items(), key=lambda kv: labels.get(kv[0], kv[0][1])):
             if bd != "signal":
                 continue
             for p, cells in sorted(per.items()):
-                rows.append([_period_label(p) if len(p) == 7 else p, labels.get((bd, bv), bv)]
-                            + [cells[g].shown(ind.unit) if g in cells else "–" for g in GENDERS])
-        out.append('<p class="muted">Redovisas per signal (ingen totalsiffra).</p>')
-        out.append(_table(["Period", "Signal", "Kvinnor", "Män", "Totalt"], rows, {2, 3, 4}))
-    elif not total:
-        out.append('<p class="muted">Inga publicerade värden för området och perioden.</p>')
-    else:
-        months = sorted(p for p in total if len(p) == 7)
-        years = sorted(p for p in total if len(p) == 4)
-        for periods, kind, label in ((months, "line", "per månad"), (years, "bar", "per år")):
-            if not periods:
-                continue
-            if months and years:
-                out.append(f"<h4>{label.capitalize()}</h4>")
-            out.append(f"<figure>{chart_svg(ind, periods, total, kind)}</figure>")
-            out.append(_values_table(ind, periods, total))
-    out.append("</section>")
-    return "".join(out)
-
-
-# ---------------------------------------------------------------- summary
-def _latest_two(series: dict[str, dict[str, Cell]]) -> tuple[str | None, str | None]:
-    """The latest period and the one before it, of the finest period type."""
-    months = sorted(p for p in series if len(p) == 7)
-    periods = months or sorted(p for p in series if len(p) == 4)
-    if not periods:
-        return None, None
-    return periods[-1], (periods[-2] if len(periods) > 1 else None)
-
-
-def _summary_section(inds: list[Indicator], complete: set[str]) -> str:
-    """The first page: per indicator its latest value for women, men and all,
-    the gap between women and men, the change since the period before, the
-    target and whether it is met (a year not yet over is preliminary)."""
-    rows = []
-    for ind in inds:
-        series = ind.series()
-        latest, before = _latest_two(series)
-        if latest is None:
+                rows.append([period_label(p), labels.get((bd, bv), bv)] + [_cell(cells.get(g), ind.unit)
+                                                                           for g in GENDERS])
+        section["note"] = "Redovisas per signal (ingen totalsiffra)."
+        section["parts"].append({"heading": "", "chart": Markup(""), "chart_note": "",
+                                 "table": {"headers": ["Period", "Signal", "Kvinnor", "Män", "Totalt"],
+                                           "rows": rows, "numeric": (2, 3, 4), "groups": []}})
+        return section
+    months = sorted(p for p in total if len(p) == 7)
+    years = sorted(p for p in total if len(p) == 4)
+    present = {g for cells in total.values() for g in cells}
+    genders = tuple(g for g in GENDERS if g in present)
+    for periods, kind in ((months, "month"), (years, "year")):
+        if not periods:
             continue
-        cells = series[latest]
-        t = cells.get("T")
-        k, m = cells.get("K"), cells.get("M")
-        gap = "–"
-        if k and m and k.number is not None and m.number is not None and ind.unit != "count":
-            diff = k.number - m.number
-            gap = ("+" if diff > 0 else "−" if diff < 0 else "±") + fmt_number(abs(diff), "mean") + (
-                " procentenheter" if ind.unit == "percent" else "")
-        trend = "–"
-        prev = series.get(before, {}).get("T") if before else None
-        if t and prev and t.number is not None and prev.number is not None:
-            diff = t.number - prev.number
-            arrow = "↑" if diff > 0 else "↓" if diff < 0 else "→"
-            trend = f"{arrow} {fmt_number(abs(diff), 'mean' if ind.unit != 'count' else 'count')} sedan " + (
-                _period_label(before) if len(before) == 7 else before)
-        target = t.target if t else None
-        if target is None:
-            verdict = '<span class="muted">inget mål</span>'
-        elif len(latest) == 4 and latest not in complete:
-            verdict = '<span class="muted">preliminärt (året pågår)</span>'
-        elif t is None or t.number is None:
-            verdict = '<span class="muted">ej bedömbart</span>'
-        elif Decimal(str(t.number)) >= target:
-            verdict = '<span class="ok">uppnått</span>'
+        targets = [_target_of(ind, rules, next((c for c in total[p].values() if c.target is not None), None))
+                   for p in periods]
+        target_values = [float(t.value) if t and t.value is not None else None for t in targets]
+        last = next((t for t in reversed(targets) if t is not None), None)
+        target_text = f"Mål: {last.text(ind.unit, _baseline(ind, last))}" if last else None
+        small = kind == "month" and ind.unit != "count" and is_small(total, threshold)
+        roll = _rolling_by_gender(total, ind.unit) if small else {}
+        rperiods = [p for p in periods if p in roll.get("T", {})]
+        rolling = bool(rperiods)
+        title = f"{ind.title}, {'per månad' if kind == 'month' else 'per år'}"
+        chart_note = ""
+        if small:
+            chart_note = (f"Få personer per månad (under {threshold} i någon månad). "
+                          + ("Diagrammet visar rullande 12 månader: summan av tolv månaders täljare delad med "
+                             "summan av deras nämnare. Tabellen visar både månaderna och de rullande värdena; "
+                             "en skyddad månad räknas inte med (antalet månader står då inom parentes)."
+                             if rolling else "Rullande 12 månader visas när serien har tolv månader."))
+        if rolling:
+            series = [charts.Series(GENDER_LABEL[g], charts.COLOURS[g],
+                                    [float(r.value) if (r := roll[g].get(p)) and r.value is not None else None
+                                     for p in rperiods], thin=g == "T") for g in genders]
+            chart = charts.line_chart(rperiods, series, unit=ind.unit, title=f"{title}, rullande 12 månader",
+                                      targets=[target_values[periods.index(p)] for p in rperiods],
+                                      target_text=target_text)
+        elif kind == "month":
+            chart = charts.line_chart(periods, _series(total, periods, genders), unit=ind.unit, title=title,
+                                      targets=target_values, target_text=target_text)
         else:
-            verdict = '<span class="bad">ej uppnått</span>'
-        period_text = _period_label(latest) if len(latest) == 7 else (
-            latest if latest in complete else f"{latest} (preliminärt)")
-        rows.append([escape(ind.title), escape(period_text)]
-                    + [escape(cells[g].shown(ind.unit)) if g in cells else "–" for g in GENDERS]
-                    + [escape(gap), escape(trend), escape(fmt_target(target, ind.unit)) if target is not None else "–",
-                       verdict])
-    parts = ['<h2 id="sammanfattning">Sammanfattning</h2>',
-             "<p>Senaste värde per indikator för kvinnor, män och totalt, skillnaden mellan kvinnor och män, "
-             "förändringen sedan perioden före och överenskommelsens mål. Ett år som ännu inte är slut i data "
-             "är preliminärt och bedöms inte mot målet.</p>"]
-    if not rows:
-        parts.append('<p class="muted">Inga publicerade värden för området och perioden.</p>')
-    else:
-        parts.append(_table(["Indikator", "Period", "Kvinnor", "Män", "Totalt", "Kvinnor − män", "Utveckling (totalt)",
-                             "Mål", "Bedömning"], rows, {2, 3, 4, 5}, raw=True))
-    return "".join(parts)
+            bars = tuple(g for g in genders if g != "T") or ("T",)
+            overlay = _series(total, periods, ("T",))[0] if bars != ("T",) and "T" in genders else None
+            chart = charts.bar_chart(periods, _series(total, periods, bars), unit=ind.unit, title=title,
+                                     targets=target_values, target_text=target_text, overlay=overlay)
+        with_base = ind.unit in ("percent", "mean")
+        # a baseline target (högre än 2018) is a year's: not repeated on every month
+        has_target = any(t is not None and (kind == "year" or t.value is not None) for t in targets)
+        headers = ["Period", "Kvinnor", "Män", "Totalt"] + (["Underlag (totalt)"] if with_base else [])
+        groups = []
+        if rolling:
+            headers += ["Kvinnor", "Män", "Totalt"]
+            groups = [("Månaden", len(headers) - 3), ("Rullande 12 månader", 3)]
+        headers += ["Mål"] if has_target else []
+        if groups and has_target:
+            groups.append(("", 1))
+        rows = []
+        for p, t in zip(periods, targets, strict=True):
+            cells = total.get(p, {})
+            shown = period_label(p) + (" (preliminärt)" if len(p) == 4 and p not in complete else "")
+            row: list = [shown] + [_cell(cells.get(g), ind.unit) for g in GENDERS]
+            if with_base:
+                tc = cells.get("T")
+                row.append(".." if tc and tc.suppressed else fmt_number(tc.denominator, 0) if tc and
+                           tc.denominator is not None else "–")
+            if rolling:
+                for g in GENDERS:
+                    r = roll[g].get(p)
+                    if r is None or r.value is None:
+                        row.append("–")
+                    elif r.months < ROLLING_MONTHS:
+                        row.append({"text": fmt_value(r.value, ind.unit), "note": f"({r.months} av 12 mån)"})
+                    else:
+                        row.append(fmt_value(r.value, ind.unit))
+            if has_target:
+                row.append(t.text(ind.unit, _baseline(ind, t)) if t else "–")
+            rows.append(row)
+        section["parts"].append({
+            "heading": ("Per månad" if kind == "month" else "Per år") if months and years else "",
+            "chart": chart, "chart_note": chart_note,
+            "table": {"headers": headers, "rows": rows, "numeric": tuple(range(1, len(headers))),
+                      "groups": groups}})
+    if not section["parts"]:
+        section["note"] = "Inga publicerade värden för området och perioden."
+    return section
 
 
 # ---------------------------------------------------------------- job tracks
-def _jobbspar_section(inds: dict[str, Indicator], complete: set[str], labels: dict[tuple[str, str], str]) -> str:
+def _jobbspar(inds: Mapping[str, Indicator], complete: set[str], labels: Mapping[tuple[str, str], str],
+              rules: Mapping[str, Target]) -> dict:
     years = sorted({p for i, *_ in JOBBSPAR_COMMITMENTS if i in inds for p in inds[i].series() if len(p) == 4})
-    parts = ["<h2 id=\"jobbspar\">Jobbspår — åtaganden</h2>",
-             "<p>Utfall per år mot överenskommelsernas åtaganden: minst 3 jobbspår med sammanlagt minst 180 "
-             "platser, minst 50 % av deltagarna från målgruppen, 50 % kvinnor och 60 % i arbete, studier eller "
-             "eget företag inom 90 dagar efter jobbspåret. Andelarna avser alla deltagare (totalt).</p>"]
+    out: dict = {"years": years, "headers": [], "rows": [], "tracks": None}
     if not years:
-        parts.append('<p class="muted">Inga publicerade jobbspårsvärden för området och perioden.</p>')
-        return "".join(parts)
-    headers = ["Åtagande", "Mål"] + [p if p in complete else f"{p} (preliminärt)" for p in years]
-    rows = []
+        return out
+    out["headers"] = ["Åtagande", "Mål"] + [p if p in complete else f"{p} (preliminärt)" for p in years]
     for ind_id, label, default, unit in JOBBSPAR_COMMITMENTS:
         series = inds[ind_id].series() if ind_id in inds else {}
-        goal = next((c.target for p in years for c in series.get(p, {}).values() if c.target is not None), default)
-        row = [escape(label), escape(("minst " if ind_id != "jobbspar_women_share" else "") + fmt_target(goal, unit))]
+        first = next((c for p in years for c in series.get(p, {}).values() if c.target is not None), None)
+        goal = (_target_of(inds[ind_id], rules, first) if ind_id in inds else None) or Target("at_least", default)
+        row: list = [label, goal.text(unit)]
         for p in years:
             c = series.get(p, {}).get("T")
+            rule = (_target_of(inds[ind_id], rules, c) if c is not None else None) or goal
             if c is None:
-                row.append('<span class="muted">–</span>')
+                row.append("–")
             elif c.suppressed or c.value is None:
-                row.append('<span class="sup" title="skyddat värde">..</span> <span class="muted">ej bedömbart</span>')
-            elif p not in complete:
-                # the year is not over in the data: shown, not judged
-                row.append(f'{escape(fmt_number(c.value, unit))} <span class="muted">preliminärt</span>')
+                row.append({"text": "..", "cls": "sup", "title": "skyddat värde", "note": "ej bedömbart"})
+            elif p not in complete:  # the year is not over in the data: shown, not judged
+                row.append({"text": fmt_value(c.value, unit), "note": "preliminärt"})
             else:
-                target = c.target if c.target is not None else goal
-                ok = c.value >= target
-                verdict = "uppnått" if ok else "ej uppnått"
-                row.append(f'{escape(fmt_number(c.value, unit))} <span class="{"ok" if ok else "bad"}">'
-                           f"{verdict}</span>")
-        rows.append(row)
-    parts.append(_table(headers, rows, set(range(1, len(headers))), raw=True))
+                ok = rule.met(c.value)
+                row.append({"text": fmt_value(c.value, unit),
+                            "verdict": "uppnått" if ok else "ej uppnått", "vcls": "ok" if ok else "bad"})
+        out["rows"].append(row)
     # per track: Norrköping measures the goals for the model as a whole and per track
-    per_track_ids = [i for i in ("jobbspar_participants", "jobbspar_places", "jobbspar_target_group_share",
-                                 "jobbspar_women_share", "jobbspar_work_studies_90d") if i in inds]
-    tracks = sorted({(p, bv) for i in per_track_ids for (bd, bv), per in inds[i].cells.items() if bd == "jobbspar"
+    heads = {"jobbspar_participants": "Deltagare", "jobbspar_places": "Platser",
+             "jobbspar_target_group_share": "Från målgruppen", "jobbspar_women_share": "Kvinnor",
+             "jobbspar_work_studies_90d": "Arbete/studier 90 dagar"}
+    ids = [i for i in heads if i in inds]
+    tracks = sorted({(p, bv) for i in ids for (bd, bv), per in inds[i].cells.items() if bd == "jobbspar"
                      for p in per})
     if tracks:
-        heads = ["År", "Jobbspår"] + [{"jobbspar_participants": "Deltagare", "jobbspar_places": "Platser",
-                                       "jobbspar_target_group_share": "Från målgruppen",
-                                       "jobbspar_women_share": "Kvinnor",
-                                       "jobbspar_work_studies_90d": "Arbete/studier 90 dagar"}[i]
-                                      for i in per_track_ids]
-        trows = []
+        rows = []
         for p, bv in tracks:
-            r = [p if p in complete else f"{p} (prel.)", labels.get(("jobbspar", bv), bv)]
-            for i in per_track_ids:
-                c = inds[i].cells.get(("jobbspar", bv), {}).get(p, {}).get("T")
-                r.append(c.shown(inds[i].unit) if c else "–")
-            trows.append(r)
-        parts.append("<h3>Per jobbspår</h3>")
-        parts.append(_table(heads, trows, set(range(2, len(heads)))))
-    return "".join(parts)
+            r: list = [p if p in complete else f"{p} (preliminärt)", labels.get(("jobbspar", bv), bv)]
+            for i in ids:
+                r.append(_cell(inds[i].cells.get(("jobbspar", bv), {}).get(p, {}).get("T"), inds[i].unit))
+            rows.append(r)
+        out["tracks"] = {"headers": ["År", "Jobbspår"] + [heads[i] for i in ids], "rows": rows,
+                         "numeric": tuple(range(2, 2 + len(ids)))}
+    return out
 
 
 # ---------------------------------------------------------------- data quality
-def _dq_section(conn: psycopg.Connection, area: str, publication_run: str | None) -> str:
-    parts = ['<h2 id="datakvalitet">Datakvalitet</h2>']
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _named(text: str, titles: Mapping[str, str]) -> str:
+    """An observed value with each indicator id replaced by its Swedish title."""
+    if not titles:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(re.escape(i) for i in sorted(titles, key=len, reverse=True)) + r")\b")
+    return pattern.sub(lambda m: f"«{titles[m.group(1)]}»", text)
+
+
+def _data_quality(conn: psycopg.Connection, area: str, publication_run: str | None,
+                  titles: Mapping[str, str]) -> dict:
+    out: dict = {"has_results": False, "run": None, "checked": None, "passed": 0, "failed": [], "blocking": 0,
+                 "stale": False, "has_ledger": False, "files_loaded": 0, "files_rejected": 0,
+                 "quarantined": 0, "reasons": []}
     if relation_exists(conn, "dq.validation_result"):
         latest = conn.execute(
             "select run_id, max(checked_at) from dq.validation_result group by run_id "
             "order by max(checked_at) desc, run_id desc limit 1").fetchone()
-        if latest is None:
-            parts.append("<p>Inga valideringsresultat är registrerade.</p>")
-        else:
+        if latest is not None:
             run_id, checked = latest
             failed = conn.execute(
-                """select suite, check_name, severity, coalesce(observed, ''), details from dq.validation_result
+                """select check_name, severity, coalesce(observed, '') from dq.validation_result
                    where run_id = %s and not success
                    order by severity = 'blocking' desc, suite, check_name""", (run_id,)).fetchall()
-            passed = conn.execute("select count(*) from dq.validation_result where run_id = %s and success",
-                                  (run_id,)).fetchone()[0]
-            blocking = sum(1 for f in failed if f[2] == "blocking")
-            parts.append(f"<p>Senaste valideringskörning <code>{escape(run_id)}</code> "
-                         f"({escape(checked.strftime('%Y-%m-%d %H:%M') if checked else 'okänd tid')}): "
-                         f"<b>{passed}</b> kontroller godkända, <b>{len(failed)}</b> ej godkända "
-                         f"(varav {blocking} blockerande).</p>")
-            if publication_run and run_id != publication_run:
-                parts.append(f'<p class="note">Den senaste valideringskörningen är inte den publicerade körningen '
-                             f"(<code>{escape(publication_run)}</code>); de publicerade värdena är oförändrade "
-                             f"sedan dess.</p>")
-            rows = [[check_sv(c), "blockerande" if sev == "blocking" else "varning" if sev == "warning" else sev,
-                     observed_sv(o), f"{s}.{c}"]
-                    for s, c, sev, o, _d in failed]
-            if rows:
-                parts.append(_table(["Kontroll", "Allvarlighet", "Observerat", "Teknisk beteckning"], rows))
-    else:
-        parts.append("<p>Inga valideringsresultat är registrerade (tabellen dq.validation_result saknas).</p>")
-
+            out.update(has_results=True, run=run_id, checked=checked,
+                       passed=conn.execute("select count(*) from dq.validation_result where run_id = %s and success",
+                                           (run_id,)).fetchone()[0],
+                       blocking=sum(1 for f in failed if f[1] == "blocking"),
+                       stale=bool(publication_run and run_id != publication_run),
+                       failed=[[check_sv(c), SEVERITY_SV.get(sev, sev), _named(observed_sv(o), titles)]
+                               for c, sev, o in failed])
     codes = _area_municipalities(conn, area)
     if relation_exists(conn, "meta.quarantine") and relation_exists(conn, "meta.file_ledger"):
         rows = conn.execute(
@@ -633,83 +662,61 @@ def _dq_section(conn: psycopg.Connection, area: str, publication_run: str | None
         files = conn.execute(
             """select count(*) filter (where status = 'loaded'), count(*) filter (where status = 'rejected')
                from meta.file_ledger where kommunkod = any(%s)""", (codes,)).fetchone()
-        parts.append(f"<h3>Rader i karantän per orsak</h3><p>Områdets filer: {files[0]} inlästa, "
-                     f"{files[1]} avvisade i sin helhet. Summa rader i karantän: "
-                     f"{fmt_number(sum(r[2] for r in rows), 'count')}.</p>")
-        parts.append(_table(["Orsak", "Förklaring", "Källa", "Rader", "Filer"],
-                            [[r[0], reason_sv(r[0]) if reason_sv(r[0]) != r[0] else "", r[1],
-                              fmt_number(r[2], "count"), fmt_number(r[3], "count")] for r in rows],
-                            {3, 4}))
-    else:
-        parts.append('<p class="muted">Ingen fil- och karantänlogg finns.</p>')
-    return "".join(parts)
+        out.update(has_ledger=True, files_loaded=files[0], files_rejected=files[1],
+                   quarantined=sum(r[2] for r in rows),
+                   reasons=[[_sentence(reason_sv(r[0])), SOURCE_SV.get(r[1], r[1]), r[2], r[3]] for r in rows])
+    return out
 
 
 # ---------------------------------------------------------------- page
-def write_steering_report(url: str, area: str, out: Path, period: str | None = None) -> Path:
-    """Write the steering-group report of ``area`` (kommunkod or agreement-area code) to ``out``.
+def write_steering_report(url: str, area: str, out: Path, period: str | None = None,
+                          small_population: int = SMALL_POPULATION) -> Path:
+    """Write the steering-group report of ``area`` (code or name) to ``out``.
 
-    ``period`` "YYYY" limits the report to that year's months and that year."""
-    if period is not None and not re.fullmatch(r"[0-9]{4}", period):
-        raise ValueError(f"period must be a year YYYY, not {period!r}")
+    ``period`` "YYYY" limits the report to that year's months and that year; an
+    unknown area or period is refused (:class:`UnknownAreaError`) with the list."""
     with psycopg.connect(url) as conn:
         conn.execute("set time zone 'Europe/Stockholm'")
         area = resolve_area(conn, area)
         name = _area_name(conn, area)
         if period is not None:
-            years = sorted({r[0] for r in conn.execute(
-                "select distinct left(period, 4) from published.indicator_value where area_code = %s", (area,))})
-            if period not in years:
-                raise UnknownAreaError(f"no published values for {name} ({area}) in {period}; "
-                                       f"years with published values: {', '.join(years)}")
+            period = resolve_period(conn, area, period)
         inds = _load_indicators(conn, area, period)
         complete = complete_years(conn, area)
         labels = _labels(conn)
+        rules = _targets(conn, area)
         publication = None
         if relation_exists(conn, "published.publication"):
             publication = conn.execute(
                 "select run_id, published_at, rows from published.publication "
                 "order by published_at desc, run_id desc limit 1").fetchone()
-        dq = _dq_section(conn, area, publication[0] if publication else None)
+        # the codes a definition or an observed value may name, in the reader's words
+        names = {**{v: label for (bd, v), label in labels.items() if bd == "signal" and label != v},
+                 **{i.indicator_id: i.title for i in inds if i.title != i.indicator_id}}
+        dq = _data_quality(conn, area, publication[0] if publication else None, names)
 
     all_periods = sorted({p for i in inds for per in i.cells.values() for p in per})
     if period:
         period_text = f"År {period}"
     elif all_periods:
-        period_text = f"{all_periods[0]} – {all_periods[-1]} (alla publicerade perioder)"
+        months = [p for p in all_periods if len(p) == 7] or all_periods
+        period_text = f"{period_label(months[0])} – {period_label(months[-1])} (alla publicerade perioder)"
     else:
         period_text = "alla publicerade perioder"
-    if publication:
-        pub_text = (f"körning <code>{escape(publication[0])}</code>, "
-                    f"{escape(publication[1].strftime('%Y-%m-%d %H:%M'))}, "
-                    f"{fmt_number(publication[2], 'count')} publicerade rader")
-    else:
-        pub_text = '<span class="muted">ingen publicering registrerad</span>'
-    title = f"Styrgruppsrapport — {name}"
-    header = (
-        f"<h1>{escape(title)}</h1>"
-        f'<dl class="meta"><dt>Område</dt><dd>{escape(name)} ({escape(area)})</dd>'
-        f"<dt>Period</dt><dd>{escape(period_text)}</dd><dt>Publicering</dt><dd>{pub_text}</dd>"
-        f"<dt>Skapad</dt><dd>{created_stamp()}</dd></dl>"
-        '<p class="note">Alla indikatorer redovisas för kvinnor och män. ".." = skyddat värde (för få personer '
-        'för att visas, eller kan räknas fram ur andra värden); "–" = inget värde (ingen population). '
-        "Streckad linje = överenskommelsens mål.</p>"
+    summary, counts = _summary(inds, complete, rules, small_population)
+    html = render(
+        "styrgrupp.html", f"Styrgruppsrapport — {name}", area=area, name=name, period_text=period_text,
+        publication=({"run": publication[0], "at": fmt_datetime(publication[1]), "rows": publication[2]}
+                     if publication else None),
+        summary=summary, counts=counts, small_population=small_population,
+        sections=[_indicator_section(i, labels, rules, complete, small_population, names) for i in inds],
+        jobbspar=_jobbspar({i.indicator_id: i for i in inds}, complete, labels, rules),
+        dq={**dq, "checked": fmt_datetime(dq["checked"]) if dq["checked"] else "okänd tid"},
     )
-    nav_items = "".join(f'<li><a href="#ind-{escape(i.indicator_id)}">{escape(i.title)}</a></li>' for i in inds)
-    nav = (f'<nav><ul><li><a href="#sammanfattning">Sammanfattning</a></li>'
-           f'<li><a href="#jobbspar">Jobbspår — åtaganden</a></li>'
-           f'<li><a href="#datakvalitet">Datakvalitet</a></li>{nav_items}</ul></nav>')
-    by_id = {i.indicator_id: i for i in inds}
-    body = (header + _summary_section(inds, complete) + nav + '<h2 id="indikatorer">Indikatorer</h2>'
-            + ("".join(_indicator_section(i, labels) for i in inds)
-               or '<p class="muted">Inga publicerade indikatorer.</p>')
-            + _jobbspar_section(by_id, complete, labels) + dq)
-    html = (f'<!doctype html><html lang="sv"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>{body}</body></html>")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     return out
 
 
-__all__ = ["write_steering_report", "fmt_number", "chart_svg", "JOBBSPAR_COMMITMENTS"]
+__all__ = ["JOBBSPAR_COMMITMENTS", "SMALL_POPULATION", "Target", "UnknownAreaError", "is_small", "resolve_area",
+           "resolve_period", "rolling_12", "write_steering_report"]

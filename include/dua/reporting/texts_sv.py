@@ -114,6 +114,8 @@ STATUS_SV = {"loaded": "inläst", "rejected": "avvisad", "skipped": "hoppades ö
 
 SEVERITY_SV = {"blocking": "blockerande", "warning": "varning"}
 
+SOURCE_SV = {"af": "Arbetsförmedlingen", "dexter": "Dexter (Komvux och sfi)", "catalogue": "Jobbspårskatalogen"}
+
 
 def observed_sv(text: str | None) -> str:
     """A check's observed value in Swedish: '7 row(s): ...' → '7 rader: ...'."""
