@@ -1,5 +1,8 @@
--- The job-track catalogue: the delivered one, or the demo seed when none
--- has been delivered (raw.jobbspar_katalog empty).
+-- The job-track catalogue: the delivered one. With the var
+-- dua_demo_catalogue (set by `dua demo`), the demo seed demo_jobbspar_katalog
+-- stands in when none has been delivered (raw.jobbspar_katalog empty); a
+-- production build never reads it.
+-- depends_on: {{ ref('demo_jobbspar_katalog') }}
 
 with
 
@@ -21,6 +24,8 @@ delivered as (
     from {{ source('catalogue', 'jobbspar_katalog') }}
 
 ),
+
+{%- if var('dua_demo_catalogue') | string | lower in ('true', '1', 'yes') %}
 
 demo as (
 
@@ -49,6 +54,16 @@ unioned as (
     select * from demo
 
 ),
+
+{%- else %}
+
+unioned as (
+
+    select * from delivered
+
+),
+
+{%- endif %}
 
 renamed as (
 
