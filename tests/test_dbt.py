@@ -8,15 +8,10 @@ import json
 
 from dua.orchestration.dbt_runner import dbt
 from dua.settings import DBT_PROJECT_DIR
+from dua.warehouse.catalogue import indicator_ids
 from dua.warehouse.roles import ensure_roles_if_permitted
 
-INDICATORS = [
-    "etab_work_studies_90d", "etab_programme_90d", "etab_exit_work_studies_month", "etab_komvux_start_month",
-    "etab_komvux_share", "etab_activity_level_mean", "etab_full_time_share", "outside_work_studies_month",
-    "outside_programme_share", "youth_in_studies_share", "jobbspar_participants", "jobbspar_women_share",
-    "jobbspar_target_group_share", "jobbspar_places", "jobbspar_tracks", "jobbspar_work_studies_90d",
-    "sfi_interruptions", "sfi_low_progression_share", "cooperation_signals",
-]
+INDICATORS = ["ind_" + i for i in indicator_ids()]  # the catalogue seed: one ind_ model per indicator
 
 
 def _results() -> list[dict]:

@@ -13,7 +13,7 @@ with
 
 status as (
 
-    select * from {{ ref('stg_af__status') }}
+    select * from {{ ref('int_af_status_latest_selected') }}
 
 ),
 

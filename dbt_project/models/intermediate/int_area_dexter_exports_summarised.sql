@@ -4,9 +4,9 @@
 
 with
 
-stg_dexter__exports as (
+int_dexter_exports_unioned as (
 
-    select * from {{ ref('stg_dexter__exports') }}
+    select * from {{ ref('int_dexter_exports_unioned') }}
 
 ),
 
@@ -24,7 +24,7 @@ summarised as (
         min(exports.export_date) as first_export_date,
         max(exports.export_date) as latest_export_date
 
-    from stg_dexter__exports as exports
+    from int_dexter_exports_unioned as exports
     inner join int_areas_unioned as areas
         on exports.kommunkod = areas.kommunkod
     group by areas.area_code

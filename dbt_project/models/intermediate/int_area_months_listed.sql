@@ -5,9 +5,9 @@
 
 with
 
-stg_af__snapshots as (
+int_af_snapshots_unioned as (
 
-    select * from {{ ref('stg_af__snapshots') }}
+    select * from {{ ref('int_af_snapshots_unioned') }}
 
 ),
 
@@ -23,7 +23,7 @@ area_months as (
         areas.area_code,
         snapshots.status_month as report_month
 
-    from stg_af__snapshots as snapshots
+    from int_af_snapshots_unioned as snapshots
     inner join int_areas_unioned as areas
         on snapshots.kommunkod = areas.kommunkod
 

@@ -20,13 +20,13 @@ agreement_areas as (
 
 af_snapshots as (
 
-    select * from {{ ref('stg_af__snapshots') }}
+    select * from {{ ref('int_af_snapshots_unioned') }}
 
 ),
 
 dexter_exports as (
 
-    select * from {{ ref('stg_dexter__exports') }}
+    select * from {{ ref('int_dexter_exports_unioned') }}
 
 ),
 

@@ -36,13 +36,13 @@ months as (
 
 spells as (
 
-    select * from {{ ref('fct_establishment') }}
+    select * from {{ ref('int_establishment_spells_selected') }}
 
 ),
 
 sfi as (
 
-    select * from {{ ref('fct_enrolment') }}
+    select * from {{ ref('int_enrolments_classified') }}
     where is_sfi and not is_temporary_number
 
 ),

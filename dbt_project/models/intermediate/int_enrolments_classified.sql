@@ -4,7 +4,7 @@ with
 
 enrolments as (
 
-    select * from {{ ref('stg_dexter__enrolments') }}
+    select * from {{ ref('int_enrolments_latest_selected') }}
 
 ),
 

@@ -14,9 +14,9 @@ int_af_status_grouped as (
 
 ),
 
-stg_dexter__enrolments as (
+int_enrolments_latest_selected as (
 
-    select * from {{ ref('stg_dexter__enrolments') }}
+    select * from {{ ref('int_enrolments_latest_selected') }}
 
 ),
 
@@ -80,7 +80,7 @@ dexter_persons as (
         max(case when not enrolments.pnr_is_temporary then enrolments.pnr_gender end) as gender,
         max(enrolments.birth_date) as birth_date
 
-    from stg_dexter__enrolments as enrolments
+    from int_enrolments_latest_selected as enrolments
     inner join int_areas_unioned as areas
         on enrolments.kommunkod = areas.kommunkod
     group by areas.area_code, enrolments.person_id

@@ -252,6 +252,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     inbox = cfg.home / "demo_inbox"  # clear (synthetic) personnummer: the owner's only
     # the demo writes its files itself, whole, before it loads them
     os.environ["DUA_INBOX_SETTLE_SECONDS"] = "0"
+    # dbt var dua_demo_catalogue: the demo job-track catalogue stands in when none was delivered
+    os.environ["DUA_DEMO_CATALOGUE"] = "true"
     if not inbox.exists():
         _print(f"demo: generating synthetic files for municipality 0581 in {inbox}")
         private_dir(inbox)

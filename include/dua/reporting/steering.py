@@ -51,16 +51,8 @@ from dua.reporting.formatting import (
 )
 from dua.reporting.templating import render
 from dua.reporting.texts_sv import SEVERITY_SV, SOURCE_SV, check_sv, observed_sv, reason_sv
+from dua.warehouse.catalogue import indicator_ids
 from dua.warehouse.server import relation_exists
-
-# Order of the contract (shared/contracts/indicators.md); unknown ids follow alphabetically.
-INDICATOR_ORDER = (
-    "etab_work_studies_90d", "etab_programme_90d", "etab_exit_work_studies_month", "etab_komvux_start_month",
-    "etab_komvux_share", "etab_activity_level_mean", "etab_full_time_share", "outside_work_studies_month",
-    "outside_programme_share", "youth_in_studies_share", "jobbspar_participants", "jobbspar_women_share",
-    "jobbspar_target_group_share", "jobbspar_places", "jobbspar_tracks", "jobbspar_work_studies_90d",
-    "sfi_interruptions", "sfi_low_progression_share", "cooperation_signals",
-)
 
 # The job-track commitments of the agreements (Malmö lokalt mål 2, Norrköping
 # "Uppföljning av lokala mål"): (indicator, label, default target, unit); the
@@ -301,7 +293,8 @@ def _load_indicators(conn: psycopg.Connection, area: str, period: str | None) ->
             if ind is None:  # a value without a catalogue row: still show it
                 ind = inds[ind_id] = Indicator(ind_id, ind_id, "percent", "")
             ind.cells.setdefault((bd, bv), {}).setdefault(per, {})[gender] = Cell(num, den, val, sup, tgt)
-    rank = {k: i for i, k in enumerate(INDICATOR_ORDER)}
+    # the catalogue seed's order (the contract's); unknown ids follow alphabetically
+    rank = {k: i for i, k in enumerate(indicator_ids())}
     return sorted(inds.values(), key=lambda i: (rank.get(i.indicator_id, len(rank)), i.indicator_id))
 
 

@@ -47,7 +47,7 @@ CHECKS_SV = {
                                         "under 5, inget antal mellan 1 och 4.",
     "indicator_present_every_reporting_month": "Varje månadsindikator har rader för varje rapportmånad "
                                                "(utom uppföljningar som ännu inte kan göras).",
-    "indicator_catalogue_complete": "Katalogen innehåller överenskommelsens 19 indikatorer.",
+    "indicator_catalogue_complete": "Katalogen innehåller varje indikator i katalogens seed.",
 }
 _PRESENT = re.compile(r"^(af|dexter|indicator)_(.+)_present$")
 _SOURCE_SV = {"af": "Af-filerna", "dexter": "Dexter-exporten", "indicator": "indikatortabellen"}

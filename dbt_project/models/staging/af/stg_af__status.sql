@@ -1,24 +1,12 @@
--- Af monthly status rows. raw.af_status holds one snapshot per
--- (kommunkod, status_month); should a replaced delivery still be present,
--- only the latest loaded file of the month is kept (corrected delivery).
+-- Af monthly status rows as loaded, every delivery (one snapshot per
+-- (kommunkod, status_month); int_af_status_latest_selected keeps the latest
+-- file of a month should a replaced delivery still be present).
 
 with
 
 source as (
 
     select * from {{ source('af', 'af_status') }}
-
-),
-
-latest_file as (
-
-    select
-        source.*,
-        max(source.file_id) over (
-            partition by source.kommunkod, source.status_month
-        ) as latest_file_id
-
-    from source
 
 ),
 
@@ -55,8 +43,7 @@ renamed as (
         etablering_planerat_slutdatum,
         etablering_slutdatum
 
-    from latest_file
-    where file_id = latest_file_id
+    from source
 
 )
 

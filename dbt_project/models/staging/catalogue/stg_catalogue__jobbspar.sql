@@ -1,5 +1,9 @@
--- The job-track catalogue: the delivered one, or the demo seed when none
--- has been delivered (raw.jobbspar_katalog empty).
+-- The job-track catalogue: the delivered one. With the var
+-- dua_demo_catalogue (set by `dua demo`), the demo seed demo_jobbspar_katalog
+-- stands in when none has been delivered (raw.jobbspar_katalog empty); a
+-- production build reads none of its rows.
+
+{%- set demo_catalogue = var('dua_demo_catalogue') | string | lower in ('true', '1', 'yes') %}
 
 with
 
@@ -38,7 +42,9 @@ demo as (
         'demo' as catalogue_source
 
     from {{ ref('demo_jobbspar_katalog') }}
-    where not exists (select 1 from delivered)
+    where
+        {{ 'true' if demo_catalogue else 'false' }}  -- the var dua_demo_catalogue
+        and not exists (select 1 from delivered)
 
 ),
 

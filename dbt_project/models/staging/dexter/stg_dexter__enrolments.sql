@@ -1,30 +1,11 @@
-{{ config(materialized='table', post_hook='analyze {{ this }}') }}
-
--- A table: the ranking sorts every exported row, and the enrolment state is
--- read by several models and tests.
--- Enrolment state: the latest exported state of each Dexter enrolment.
--- A later export supersedes earlier ones enrolment by enrolment
--- (kommunkod + deltagande_id); an enrolment missing from a later export
--- keeps its last exported state.
+-- Dexter enrolment rows as loaded: one row per enrolment and export
+-- (int_enrolments_latest_selected keeps each enrolment's latest state).
 
 with
 
 source as (
 
     select * from {{ source('dexter', 'dexter_enrolment') }}
-
-),
-
-ranked as (
-
-    select
-        source.*,
-        row_number() over (
-            partition by source.kommunkod, source.deltagande_id
-            order by source.export_date desc, source.file_id desc, source.line_no desc
-        ) as export_rank
-
-    from source
 
 ),
 
@@ -36,6 +17,7 @@ renamed as (
         deltagande_id,
         person_id,
         file_id,
+        line_no,
 
         -- person
         pnr_is_temporary,
@@ -64,8 +46,7 @@ renamed as (
         slutdatum,
         isp_uppdaterad
 
-    from ranked
-    where export_rank = 1
+    from source
 
 )
 

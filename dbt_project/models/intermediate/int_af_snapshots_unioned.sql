@@ -5,14 +5,14 @@ with
 
 row_snapshots as (
 
-    -- the snapshots of stg_af__status: it keeps the latest file's rows of
-    -- every (kommunkod, status_month) of the raw rows, so it has the same
-    -- snapshots, read here without its window over every row
+    -- the snapshots of the rows (int_af_status_latest_selected keeps the
+    -- latest file of every (kommunkod, status_month) of them, so it has the
+    -- same snapshots, read here without its window over every row)
     select distinct
         kommunkod,
         status_month
 
-    from {{ source('af', 'af_status') }}
+    from {{ ref('stg_af__status') }}
 
 ),
 

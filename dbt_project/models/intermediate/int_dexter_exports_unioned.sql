@@ -9,7 +9,7 @@ enrolment_exports as (
         kommunkod,
         export_date
 
-    from {{ source('dexter', 'dexter_enrolment') }}
+    from {{ ref('stg_dexter__enrolments') }}
 
 ),
 

@@ -1,27 +1,8 @@
 -- All indicator rows with value, disclosure control and targets
 -- (published as published.indicator_value).
 
-{%- set indicators = [
-    'etab_work_studies_90d',
-    'etab_programme_90d',
-    'etab_exit_work_studies_month',
-    'etab_komvux_start_month',
-    'etab_komvux_share',
-    'etab_activity_level_mean',
-    'etab_full_time_share',
-    'outside_work_studies_month',
-    'outside_programme_share',
-    'youth_in_studies_share',
-    'jobbspar_participants',
-    'jobbspar_women_share',
-    'jobbspar_target_group_share',
-    'jobbspar_places',
-    'jobbspar_tracks',
-    'jobbspar_work_studies_90d',
-    'sfi_interruptions',
-    'sfi_low_progression_share',
-    'cooperation_signals',
-] %}
+{{- check_indicator_layer() }}
+{%- set indicators = indicator_models() %}
 
 with
 
@@ -49,7 +30,7 @@ unioned as (
 
 catalogue as (
 
-    select * from {{ ref('indicator') }}
+    select * from {{ ref('indicator_catalogue') }}
 
 ),
 
@@ -64,7 +45,8 @@ with_unit as (
     select
         unioned.*,
         catalogue.unit,
-        unioned.indicator_id not in ('jobbspar_places', 'jobbspar_tracks') as is_person_based
+        -- a count of places or tracks counts no person: never suppressed
+        catalogue.is_person_based
 
     from unioned
     inner join catalogue

@@ -1,0 +1,1 @@
+"""Sorted exports of everything published, for comparing two builds."""
