@@ -779,6 +779,7 @@ NOT_FROM_ENV_FILE = {
     "DUA_INBOX": "the containers use /opt/dua/inbox (the mount of DUA_INBOX_DIR)",
     "DUA_DBT_PROJECT_DIR": "the image's dbt project",
     "DUA_EXPECTATIONS_DIR": "the image's GX suites",
+    "DUA_DEMO_CATALOGUE": "only `dua demo` uses the demo job tracks",
     "DUA_WAREHOUSE_URL": "built from DUA_WAREHOUSE_*",
     "DUA_DBT_HOST": "built from DUA_WAREHOUSE_*", "DUA_DBT_PORT": "built from DUA_WAREHOUSE_*",
     "DUA_DBT_USER": "built from DUA_WAREHOUSE_*", "DUA_DBT_PASSWORD": "built from DUA_WAREHOUSE_*",

@@ -40,6 +40,7 @@ GROUPS = {
     "pipeline": "The pipeline (`dua run`, the DAGs)",
     "unattended": "Unattended operation (the watch DAG, alerts; docs/unattended.md)",
     "paths": "Where the code finds its project files (set by the image)",
+    "internal": "Set by `dua` itself, never by hand",
 }
 
 
@@ -153,6 +154,13 @@ class Settings(BaseSettings):
     expectations_dir: Path = _setting(
         PROJECT_ROOT / "expectations", "DUA_EXPECTATIONS_DIR", "a folder",
         "the Great Expectations suites (default: the ones beside the code)", group="paths")
+
+    # --- internal -------------------------------------------------------------
+    demo_catalogue: bool = _setting(
+        False, "DUA_DEMO_CATALOGUE", "1/true or 0/false",
+        "`dua demo` sets it: the dbt build adds the demo job-track catalogue (seed "
+        "`demo_jobbspar_katalog`) when no catalogue was delivered; never set in production",
+        group="internal")
 
     @field_validator("home", mode="after")
     @classmethod
