@@ -30,7 +30,7 @@ def test_readme_table_is_the_generated_one():
     assert block == markdown_table(), "README's settings table is stale: python -m dua.settings --markdown"
 
 
-def test_env_example_lists_every_setting_with_its_default(monkeypatch, tmp_path):
+def test_env_example_lists_every_setting_with_its_default(monkeypatch):
     monkeypatch.chdir(ROOT)
     lines = dict(line.split("=", 1) for line in ENV_EXAMPLE.splitlines() if re.match(r"^DUA_[A-Z_]+=", line))
     for d in declared():

@@ -10,54 +10,29 @@ source as (
 
 ),
 
-latest_file as (
+latest_files as (
 
     select
-        source.*,
-        max(source.file_id) over (
-            partition by source.kommunkod, source.status_month
-        ) as latest_file_id
+        kommunkod,
+        status_month,
+        max(file_id) as file_id
 
     from source
+    group by kommunkod, status_month
 
 ),
 
-renamed as (
+latest as (
 
-    select
-        -- ids
-        kommunkod,
-        status_month,
-        person_id,
-        file_id,
-        line_no,
+    select source.*
 
-        -- person
-        pnr_is_samordning,
-        birth_date,
-        pnr_gender,
-        kon,
-        utbildningsniva,
-        funktionsnedsattning,
-
-        -- status
-        sokandekategori,
-        avaktualiseringsorsak,
-
-        -- numerics
-        aktivitetsgrad,
-
-        -- dates
-        inskrivningsdatum,
-        avaktualiseringsdatum,
-        uppehallstillstand_datum,
-        etablering_startdatum,
-        etablering_planerat_slutdatum,
-        etablering_slutdatum
-
-    from latest_file
-    where file_id = latest_file_id
+    from source
+    inner join latest_files
+        on
+            source.kommunkod = latest_files.kommunkod
+            and source.status_month = latest_files.status_month
+            and source.file_id = latest_files.file_id
 
 )
 
-select * from renamed
+select * from latest
